@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { chatSchema, messageSchema, replySnapshotSchema, userSchema } from './entities.ts';
+import { errorCodeSchema } from './errors.ts';
+import { chatIdSchema, clientMsgIdSchema, messageContentSchema } from './fields.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Client → server frames
+// ---------------------------------------------------------------------------------------------
+
+export const sendFrameSchema = z
+  .object({
+    type: z.literal('send'),
+    chatId: chatIdSchema,
+    clientMsgId: clientMsgIdSchema,
+    content: messageContentSchema,
+  })
+  .describe(
+    'Store a user message. The server answers `ack` only after the row is committed; a repeated clientMsgId in the same chat returns the stored message and writes nothing.',
+  );
+
+export const stopFrameSchema = z
+  .object({
+    type: z.literal('stop'),
+    chatId: chatIdSchema,
+  })
+  .describe('End the reply running in this chat. It is stored as `interrupted` with exactly the text streamed so far.');
+
+export const resumeFrameSchema = z
+  .object({
+    type: z.literal('resume'),
+    chatId: chatIdSchema,
+  })
+  .describe(
+    'Ask for the reply being generated in this chat. Answered with `agent.snapshot` (reply null when none runs); live `agent.delta` frames follow it with no gap.',
+  );
+
+export const pingFrameSchema = z
+  .object({
+    type: z.literal('ping'),
+    /** Echoed back, so the client can measure the round trip. */
+    t: z.number().optional(),
+  })
+  .describe('Application-level liveness check (browsers cannot see protocol pings). Answered with `pong`.');
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  sendFrameSchema,
+  stopFrameSchema,
+  resumeFrameSchema,
+  pingFrameSchema,
+]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type SendFrame = z.infer<typeof sendFrameSchema>;
+export type StopFrame = z.infer<typeof stopFrameSchema>;
+export type ResumeFrame = z.infer<typeof resumeFrameSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Server → client frames
+// ---------------------------------------------------------------------------------------------
+
+export const helloFrameSchema = z
+  .object({
+    type: z.literal('hello'),
+    protocolVersion: z.number().int(),
+    user: userSchema,
+    /** Every reply of this user's chats that is generating now; deltas after these follow live. */
+    streaming: z.array(replySnapshotSchema),
+  })
+  .describe('First frame on every connection. A reconnecting client resumes every running reply from it.');
+
+export const ackFrameSchema = z
+  .object({
+    type: z.literal('ack'),
+    chatId: z.string(),
+    clientMsgId: z.string(),
+    message: messageSchema,
+    /** True when this clientMsgId had already been stored. */
+    duplicate: z.boolean(),
+  })
+  .describe('The user message is committed to the database. Sent only to the socket that sent it.');
+
+export const messageFrameSchema = z
+  .object({
+    type: z.literal('message'),
+    chatId: z.string(),
+    message: messageSchema,
+  })
+  .describe("A user message stored from another tab (or over REST), pushed to the owner's other sockets.");
+
+export const chatUpdatedFrameSchema = z
+  .object({
+    type: z.literal('chat.updated'),
+    chat: chatSchema,
+  })
+  .describe("A chat of this user changed (new activity or a new title); the sidebar re-sorts from it.");
+
+export const agentStartFrameSchema = z
+  .object({
+    type: z.literal('agent.start'),
+    chatId: z.string(),
+    messageId: z.string(),
+    /** The assistant message row as created (status `streaming`, empty content). */
+    message: messageSchema,
+  })
+  .describe('The agent began a reply; its message row exists from now on.');
+
+export const agentDeltaFrameSchema = z
+  .object({
+    type: z.literal('agent.delta'),
+    chatId: z.string(),
+    messageId: z.string(),
+    /** Counts up from 0 without gaps within one reply. */
+    seq: z.number().int().min(0),
+    text: z.string(),
+  })
+  .describe('The next piece of a reply. A client ignores a seq it already has and asks `resume` when it sees a gap.');
+
+export const agentSnapshotFrameSchema = z
+  .object({
+    type: z.literal('agent.snapshot'),
+    chatId: z.string(),
+    reply: replySnapshotSchema.nullable(),
+  })
+  .describe('Answer to `resume`: the reply so far (or null when none runs). Replaces what the client had.');
+
+export const agentDoneFrameSchema = z
+  .object({
+    type: z.literal('agent.done'),
+    chatId: z.string(),
+    /** The final row: status `complete`, or `interrupted` after a stop or a newer user message. */
+    message: messageSchema,
+  })
+  .describe('The reply ended and is stored as sent here.');
+
+export const agentErrorFrameSchema = z
+  .object({
+    type: z.literal('agent.error'),
+    chatId: z.string(),
+    messageId: z.string(),
+    code: errorCodeSchema,
+    message: z.string(),
+    /** The stored row with status `error` and whatever text arrived before the failure. */
+    final: messageSchema.nullable(),
+  })
+  .describe('The reply failed (provider error, timeout, rate limit). The message is written for the participant.');
+
+export const errorFrameSchema = z
+  .object({
+    type: z.literal('error'),
+    code: errorCodeSchema,
+    message: z.string(),
+    /** Set when the error answers a `send`, so the client can mark that message failed. */
+    clientMsgId: z.string().optional(),
+    chatId: z.string().optional(),
+  })
+  .describe('A client frame was refused. The socket stays open unless the server closes it right after.');
+
+export const pongFrameSchema = z
+  .object({
+    type: z.literal('pong'),
+    t: z.number().optional(),
+  })
+  .describe('Answer to `ping`.');
+
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  helloFrameSchema,
+  ackFrameSchema,
+  messageFrameSchema,
+  chatUpdatedFrameSchema,
+  agentStartFrameSchema,
+  agentDeltaFrameSchema,
+  agentSnapshotFrameSchema,
+  agentDoneFrameSchema,
+  agentErrorFrameSchema,
+  errorFrameSchema,
+  pongFrameSchema,
+]);
+export type ServerFrame = z.infer<typeof serverFrameSchema>;
+export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+export type ClientFrameOf<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
+
+/** WebSocket close codes Parley uses beyond the standard ones. */
+export const CLOSE_CODES = {
+  goingAway: 1001,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  serverError: 1011,
+  /** The session ended (logout or expiry); the client must log in again rather than reconnect. */
+  sessionEnded: 4001,
+  /** The client sent too many frames too fast. */
+  rateLimited: 4008,
+} as const;
