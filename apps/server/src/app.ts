@@ -1,0 +1,114 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authRoutes } from './auth/auth-routes.ts';
+import { createSessionStore } from './auth/session-store.ts';
+import { ChatEvents } from './chats/chat-events.ts';
+import { chatRoutes } from './chats/chat-routes.ts';
+import { createChatService } from './chats/chat-service.ts';
+import type { ServerConfig } from './config/config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { ConnectionRegistry } from './gateway/connection-registry.ts';
+import { createGateway } from './gateway/gateway.ts';
+import type { ReplyControl } from './gateway/reply-control.ts';
+import { healthRoutes } from './health/health-routes.ts';
+import { createHttpApp } from './http/create-http-app.ts';
+import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import type { Logger } from './logging/logger.ts';
+
+export const VERSION = '0.1.0';
+
+export interface ParleyServer {
+  readonly port: number;
+  readonly url: string;
+  readonly database: Database;
+  readonly registry: ConnectionRegistry;
+  /** Graceful: stop accepting, finish in-flight work, close sockets with 1001, close the database. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: builds every part from the configuration and wires them together. */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<ParleyServer> {
+  const startedAt = Date.now();
+  const database = await openDatabase(config.databaseUrl, logger);
+  const { prisma } = database;
+
+  const sessions = createSessionStore(prisma, config.sessionTtlMs);
+  const events = new ChatEvents((err) => logger.error({ err }, 'chat event listener failed'));
+  const chats = createChatService(prisma, events);
+  const registry = new ConnectionRegistry();
+
+  const replies: ReplyControl = {
+    snapshotsForUser: () => [],
+    snapshot: () => null,
+    stop: async () => {},
+  };
+
+  events.onUserMessage(({ userId, chat, message, originConnectionId }) => {
+    registry.sendToUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
+    registry.sendToUser(userId, { type: 'chat.updated', chat });
+  });
+  events.onChatUpdated(({ userId, chat }) => registry.sendToUser(userId, { type: 'chat.updated', chat }));
+
+  const app = createHttpApp({ logger, trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins });
+  const server = http.createServer(app);
+  const gateway = createGateway({
+    server,
+    sessions,
+    chats,
+    replies,
+    registry,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    maxFrameBytes: config.maxFrameBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    framesPerSecond: config.wsFramesPerSecond,
+  });
+
+  app.use(healthRoutes([{ name: 'database', required: true, check: () => database.ping() }], VERSION, startedAt));
+  app.use(
+    '/api',
+    authRoutes({
+      sessions,
+      accessCode: config.accessCode,
+      cookieSecure: config.cookieSecure,
+      loginAttemptsPerMinute: config.loginAttemptsPerMinute,
+      onLogout: (sessionId) => gateway.closeSession(sessionId),
+    }),
+  );
+  app.use('/api', chatRoutes({ sessions, chats, streamingSnapshot: (chatId) => replies.snapshot(chatId) }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  const purge = setInterval(() => void sessions.purgeExpired().catch(() => {}), 3600_000);
+  purge.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: config.host, database: database.kind }, 'parley backend listening');
+
+  let stopping: Promise<void> | null = null;
+  async function stop(): Promise<void> {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    clearInterval(purge);
+    // Stop accepting connections; keep-alive HTTP connections are closed once idle.
+    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await gateway.drain();
+    await gateway.close(Math.max(0, deadline - Date.now()));
+    server.closeAllConnections();
+    await httpClosed;
+    await database.close();
+    logger.info('parley backend stopped');
+  }
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    database,
+    registry,
+    stop: () => (stopping ??= stop()),
+  };
+}

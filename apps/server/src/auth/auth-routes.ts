@@ -1,0 +1,71 @@
+import { loginRequestSchema, PROTOCOL_VERSION, type LoginResponse, type MeResponse, type PublicConfig } from '@parley/protocol';
+import { Router, type CookieOptions } from 'express';
+import { AppError } from '../http/app-error.ts';
+import { rateLimitByIp } from '../http/rate-limit.ts';
+import { validate } from '../http/validate.ts';
+import { SESSION_COOKIE, tokenFromRequest } from './credentials.ts';
+import { requireSession, sessionOf } from './require-session.ts';
+import type { SessionStore } from './session-store.ts';
+import { secretsEqual } from './tokens.ts';
+
+export interface AuthRoutesOptions {
+  sessions: SessionStore;
+  accessCode: string | null;
+  cookieSecure: boolean;
+  loginAttemptsPerMinute: number;
+  /** Closes the sockets of a session that just logged out. */
+  onLogout(sessionId: string): void;
+}
+
+export function authRoutes(options: AuthRoutesOptions): Router {
+  const { sessions, accessCode } = options;
+  const router = Router();
+  const cookie = (expires: Date): CookieOptions => ({
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.cookieSecure,
+    path: '/',
+    expires,
+  });
+
+  router.get('/config', (_req, res) => {
+    const body: PublicConfig = { accessCodeRequired: accessCode !== null, protocolVersion: PROTOCOL_VERSION };
+    res.json(body);
+  });
+
+  router.post(
+    '/auth/login',
+    rateLimitByIp({
+      points: options.loginAttemptsPerMinute,
+      durationSeconds: 60,
+      message: 'Too many login attempts from this address. Please wait a minute and try again.',
+    }),
+    async (req, res) => {
+      const { username, accessCode: given } = validate(loginRequestSchema, req.body ?? {});
+      if (accessCode !== null && (given === undefined || !secretsEqual(given, accessCode))) {
+        throw new AppError('bad_access_code', given ? 'That access code is not right.' : 'This server needs an access code.');
+      }
+      const { token, session } = await sessions.login(username);
+      res.cookie(SESSION_COOKIE, token, cookie(session.expiresAt));
+      const body: LoginResponse = { user: session.user, token, expiresAt: session.expiresAt.toISOString() };
+      res.json(body);
+    },
+  );
+
+  router.post('/auth/logout', async (req, res) => {
+    const token = tokenFromRequest(req);
+    if (token) {
+      const sessionId = await sessions.revoke(token);
+      if (sessionId) options.onLogout(sessionId);
+    }
+    res.clearCookie(SESSION_COOKIE, { ...cookie(new Date(0)), expires: undefined });
+    res.status(204).end();
+  });
+
+  router.get('/me', requireSession(sessions), (_req, res) => {
+    const body: MeResponse = { user: sessionOf(res).user };
+    res.json(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+import {
+  chatPageQuerySchema,
+  postMessageRequestSchema,
+  renameChatRequestSchema,
+  type ChatDetailResponse,
+  type ChatListResponse,
+  type CreateChatResponse,
+  type PostMessageResponse,
+  type ReplySnapshot,
+} from '@parley/protocol';
+import { Router } from 'express';
+import { requireSession, sessionOf } from '../auth/require-session.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import { rateLimitByIp } from '../http/rate-limit.ts';
+import { validate } from '../http/validate.ts';
+import type { ChatService } from './chat-service.ts';
+
+export interface ChatRoutesOptions {
+  sessions: SessionStore;
+  chats: ChatService;
+  /** The reply generating in a chat right now, so a page load can resume it. */
+  streamingSnapshot(chatId: string): ReplySnapshot | null;
+}
+
+export function chatRoutes({ sessions, chats, streamingSnapshot }: ChatRoutesOptions): Router {
+  const router = Router();
+  router.use('/chats', requireSession(sessions));
+
+  router.get('/chats', async (_req, res) => {
+    const body: ChatListResponse = { chats: await chats.listChats(sessionOf(res).user.id) };
+    res.json(body);
+  });
+
+  router.post('/chats', async (_req, res) => {
+    const body: CreateChatResponse = await chats.createChat(sessionOf(res).user.id);
+    res.status(body.created ? 201 : 200).json(body);
+  });
+
+  router.get('/chats/:id', async (req, res) => {
+    const query = validate(chatPageQuerySchema, req.query);
+    const page = await chats.getChatPage(sessionOf(res).user.id, req.params.id, query);
+    const body: ChatDetailResponse = { ...page, streaming: query.before ? null : streamingSnapshot(page.chat.id) };
+    res.json(body);
+  });
+
+  router.put('/chats/:id/title', async (req, res) => {
+    const { title } = validate(renameChatRequestSchema, req.body ?? {});
+    res.json({ chat: await chats.renameChat(sessionOf(res).user.id, req.params.id, title) });
+  });
+
+  router.post<{ id: string }>(
+    '/chats/:id/messages',
+    rateLimitByIp({ points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
+    async (req, res) => {
+      const { clientMsgId, content } = validate(postMessageRequestSchema, req.body ?? {});
+      const posted = await chats.postUserMessage({ userId: sessionOf(res).user.id, chatId: req.params.id, clientMsgId, content });
+      const body: PostMessageResponse = { message: posted.message, duplicate: posted.duplicate };
+      res.status(posted.duplicate ? 200 : 201).json(body);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { PAGE_SIZE_DEFAULT, type Chat, type Message } from '@parley/protocol';
+import type { Prisma } from '../db/database.ts';
+import { AppError, notFound } from '../http/app-error.ts';
+import type { ChatEvents } from './chat-events.ts';
+import { checkMessageContent, DEFAULT_CHAT_TITLE, titleFromFirstMessage } from './message-content.ts';
+import { toChat, toMessage } from './serialize.ts';
+
+export interface PostUserMessage {
+  userId: string;
+  chatId: string;
+  clientMsgId: string;
+  content: string;
+  originConnectionId?: string;
+}
+
+export interface PostedMessage {
+  chat: Chat;
+  message: Message;
+  duplicate: boolean;
+}
+
+export interface ChatPage {
+  chat: Chat;
+  messages: Message[];
+  nextCursor: string | null;
+}
+
+/** Thrown inside a transaction to roll it back with a client-facing error. */
+const chatNotFound = () => notFound('Chat');
+
+export function createChatService(prisma: Prisma, events: ChatEvents) {
+  async function ownedChat(userId: string, chatId: string) {
+    const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });
+    // Another user's chat is indistinguishable from a missing one.
+    if (!chat) throw chatNotFound();
+    return chat;
+  }
+
+  return {
+    /** The user's chats with at least one message, latest user activity first. */
+    async listChats(userId: string): Promise<Chat[]> {
+      const rows = await prisma.chat.findMany({
+        where: { userId, lastUserMessageAt: { not: null } },
+        orderBy: [{ lastUserMessageAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, title: true, createdAt: true, lastUserMessageAt: true },
+      });
+      return rows.map(toChat);
+    },
+
+    /** A new chat, unless the user already has an empty one: then that one (no phantom chats). */
+    async createChat(userId: string): Promise<{ chat: Chat; created: boolean }> {
+      return prisma.$transaction(async (tx) => {
+        const empty = await tx.chat.findFirst({
+          where: { userId, messageCount: 0 },
+          orderBy: { createdAt: 'desc' },
+        });
+        if (empty) return { chat: toChat(empty), created: false };
+        const row = await tx.chat.create({ data: { id: randomUUID(), userId, title: DEFAULT_CHAT_TITLE } });
+        return { chat: toChat(row), created: true };
+      });
+    },
+
+    async ownsChat(userId: string, chatId: string): Promise<boolean> {
+      return (await prisma.chat.count({ where: { id: chatId, userId } })) > 0;
+    },
+
+    /** The newest `limit` messages before the cursor (a message position), oldest first. */
+    async getChatPage(userId: string, chatId: string, page: { limit?: number; before?: string }): Promise<ChatPage> {
+      const chat = await ownedChat(userId, chatId);
+      const limit = page.limit ?? PAGE_SIZE_DEFAULT;
+      let before: number | undefined;
+      if (page.before !== undefined) {
+        before = Number(page.before);
+        if (!Number.isSafeInteger(before) || before < 1) throw new AppError('validation_failed', 'before: not a cursor from this API.');
+      }
+      const rows = await prisma.message.findMany({
+        where: { chatId, ...(before !== undefined ? { position: { lt: before } } : {}) },
+        orderBy: { position: 'desc' },
+        take: limit,
+      });
+      rows.reverse();
+      const oldest = rows[0];
+      return {
+        chat: toChat(chat),
+        messages: rows.map(toMessage),
+        nextCursor: oldest && oldest.position > 1 ? String(oldest.position) : null,
+      };
+    },
+
+    async renameChat(userId: string, chatId: string, title: string): Promise<Chat> {
+      await ownedChat(userId, chatId);
+      const row = await prisma.chat.update({ where: { id: chatId }, data: { title } });
+      const chat = toChat(row);
+      events.chatUpdated(userId, chat);
+      return chat;
+    },
+
+    /**
+     * Stores a participant's message in one short transaction: ownership check, idempotency check,
+     * insert, chat activity update. Resolves only after the commit, so an ack can never precede the row.
+     */
+    async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
+      checkMessageContent(input.content);
+      const result = await prisma
+        .$transaction(async (tx) => {
+        const chat = await tx.chat.findFirst({ where: { id: input.chatId, userId: input.userId } });
+        if (!chat) throw chatNotFound();
+        const existing = await tx.message.findUnique({
+          where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
+        });
+        if (existing) return { chat: toChat(chat), message: toMessage(existing), duplicate: true };
+
+        const now = new Date();
+        const updated = await tx.chat.update({
+          where: { id: chat.id },
+          data: {
+            messageCount: { increment: 1 },
+            lastUserMessageAt: now,
+            ...(chat.messageCount === 0 && chat.title === DEFAULT_CHAT_TITLE ? { title: titleFromFirstMessage(input.content) } : {}),
+          },
+        });
+        const row = await tx.message.create({
+          data: {
+            id: randomUUID(),
+            chatId: chat.id,
+            position: updated.messageCount,
+            role: 'user',
+            content: input.content,
+            status: 'complete',
+            clientMsgId: input.clientMsgId,
+            createdAt: now,
+          },
+        });
+        return { chat: toChat(updated), message: toMessage(row), duplicate: false };
+        })
+        .catch(async (err: unknown) => {
+          // Two sends of one clientMsgId racing: the loser finds the winner's row.
+          if ((err as { code?: string }).code !== 'P2002') throw err;
+          const existing = await prisma.message.findUnique({
+            where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
+            include: { chat: true },
+          });
+          if (!existing) throw err;
+          return { chat: toChat(existing.chat), message: toMessage(existing), duplicate: true };
+        });
+      if (!result.duplicate) {
+        events.userMessageStored({
+          userId: input.userId,
+          chat: result.chat,
+          message: result.message,
+          originConnectionId: input.originConnectionId,
+        });
+      }
+      return result;
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

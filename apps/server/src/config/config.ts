@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { fromRepoRoot, REPO_ROOT } from './paths.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULT_FRONTEND_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000'];
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intFromEnv = (min: number, max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
+
+/** Every setting the server reads, with its default. SERVER_SETUP.md documents each one. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFromEnv(0, 65535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().min(1).optional(),
+  ACCESS_CODE: z.string().optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: intFromEnv(1, 24 * 365).default(24 * 14),
+  MAX_FRAME_BYTES: intFromEnv(1024, 16 * 1024 * 1024).default(64 * 1024),
+  HEARTBEAT_INTERVAL_MS: intFromEnv(1000, 600_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: intFromEnv(100, 120_000).default(10_000),
+  TRUST_PROXY: z.string().optional(),
+  COOKIE_SECURE: boolFromEnv.default(false),
+  WS_FRAMES_PER_SECOND: intFromEnv(1, 100_000).default(20),
+  LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 100_000).default(30),
+  METRICS_TOKEN: z.string().optional(),
+  AGENT_CONFIG: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+});
+
+export interface ServerConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Always absolute for SQLite: `file:/abs/path.db`. */
+  databaseUrl: string;
+  accessCode: string | null;
+  allowedOrigins: string[];
+  logLevel: string;
+  sessionTtlMs: number;
+  maxFrameBytes: number;
+  heartbeatIntervalMs: number;
+  shutdownTimeoutMs: number;
+  /** Express's `trust proxy` setting, so rate limits see the client's address behind nginx. */
+  trustProxy: boolean | number | string;
+  cookieSecure: boolean;
+  wsFramesPerSecond: number;
+  loginAttemptsPerMinute: number;
+  metricsToken: string | null;
+  agentConfigPath: string;
+  anthropicApiKey: string | null;
+  openaiApiKey: string | null;
+}
+
+/** `file:x.db` relative paths are resolved against the repository root, never the working directory. */
+export function normalizeDatabaseUrl(url: string | undefined): string {
+  if (!url) return `file:${fromRepoRoot('data/parley.db')}`;
+  if (url.startsWith('file:')) return `file:${fromRepoRoot(url.slice('file:'.length))}`;
+  if (/^postgres(ql)?:\/\//.test(url)) return url;
+  throw new ConfigError('DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL).');
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function parseOrigins(value: string | undefined): string[] {
+  if (!value) return DEFAULT_FRONTEND_ORIGINS;
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS: "${origin}" is not an origin like https://chat.example.org.`);
+    }
+    if (parsed.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`ALLOWED_ORIGINS: "${origin}" must be a bare origin (scheme, host, port) without a path.`);
+    }
+  }
+  return origins.map((o) => o.replace(/\/$/, ''));
+}
+
+/** Reads the configuration from an environment; throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid setting ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = result.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: normalizeDatabaseUrl(e.DATABASE_URL),
+    accessCode: e.ACCESS_CODE ? e.ACCESS_CODE : null,
+    allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    cookieSecure: e.COOKIE_SECURE,
+    wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
+    loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
+    metricsToken: e.METRICS_TOKEN ? e.METRICS_TOKEN : null,
+    agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? 'data/agent.json'),
+    anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,
+    openaiApiKey: e.OPENAI_API_KEY ? e.OPENAI_API_KEY : null,
+  };
+}
+
+export { REPO_ROOT };

@@ -1,0 +1,87 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  /** sha256 of migration.sql, as Prisma records it, so `prisma migrate deploy` agrees with this runner. */
+  checksum: string;
+}
+
+/** Reads `<dir>/<name>/migration.sql` folders in name order (Prisma's standard layout). */
+export function readMigrations(dir: string): MigrationFile[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+// The bookkeeping table exactly as Prisma Migrate creates it on SQLite.
+const SQLITE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+/**
+ * Applies pending migrations to a SQLite file, each in its own transaction, recording them in
+ * `_prisma_migrations` the way Prisma does. Refuses to run when an applied migration was edited.
+ */
+export function migrateSqlite(filePath: string, migrationsDir: string): MigrationReport {
+  fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  const db = new Database(filePath);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 10000');
+    db.exec(SQLITE_MIGRATIONS_TABLE);
+    const applied = new Map(
+      (db.prepare('SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL').all() as { migration_name: string; checksum: string }[]).map(
+        (row) => [row.migration_name, row.checksum],
+      ),
+    );
+    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+    for (const migration of readMigrations(migrationsDir)) {
+      const recorded = applied.get(migration.name);
+      if (recorded !== undefined) {
+        if (recorded !== migration.checksum) {
+          throw new MigrationError(`Migration ${migration.name} was changed after it was applied; restore the original file.`);
+        }
+        report.alreadyApplied += 1;
+        continue;
+      }
+      const id = randomUUID();
+      db.transaction(() => {
+        db.exec(migration.sql);
+        db.prepare(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+           VALUES (?, ?, CURRENT_TIMESTAMP, ?, CURRENT_TIMESTAMP, 1)`,
+        ).run(id, migration.checksum, migration.name);
+      })();
+      report.applied.push(migration.name);
+    }
+    return report;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { parseClientFrame, type ClientFrame, type ClientFrameOf } from '@parley/protocol';
+import type { ChatService } from '../chats/chat-service.ts';
+import { AppError } from '../http/app-error.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ClientConnection } from './client-connection.ts';
+import type { ReplyControl } from './reply-control.ts';
+
+export interface FrameHandlerDeps {
+  chats: ChatService;
+  replies: ReplyControl;
+  logger: Logger;
+}
+
+/** Handles one client frame; every frame that names a chat is checked for ownership on that frame. */
+export function createFrameHandler({ chats, replies, logger }: FrameHandlerDeps) {
+  async function requireOwnedChat(connection: ClientConnection, chatId: string): Promise<void> {
+    if (!(await chats.ownsChat(connection.userId, chatId))) throw new AppError('not_found', 'Chat not found.');
+  }
+
+  const handlers: { [T in ClientFrame['type']]: (c: ClientConnection, frame: ClientFrameOf<T>) => Promise<void> } = {
+    async send(connection, frame) {
+      const posted = await chats.postUserMessage({
+        userId: connection.userId,
+        chatId: frame.chatId,
+        clientMsgId: frame.clientMsgId,
+        content: frame.content,
+        originConnectionId: connection.id,
+      });
+      connection.send({
+        type: 'ack',
+        chatId: frame.chatId,
+        clientMsgId: frame.clientMsgId,
+        message: posted.message,
+        duplicate: posted.duplicate,
+      });
+    },
+    async stop(connection, frame) {
+      await requireOwnedChat(connection, frame.chatId);
+      await replies.stop(frame.chatId);
+    },
+    async resume(connection, frame) {
+      await requireOwnedChat(connection, frame.chatId);
+      // Snapshot and send in one tick: deltas produced after it follow on this socket, none before it.
+      connection.send({ type: 'agent.snapshot', chatId: frame.chatId, reply: replies.snapshot(frame.chatId) });
+    },
+    async ping(connection, frame) {
+      connection.send({ type: 'pong', t: frame.t });
+    },
+  };
+
+  return async function handleFrame(connection: ClientConnection, raw: string): Promise<void> {
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) {
+      connection.send({ type: 'error', code: parsed.code, message: parsed.message });
+      return;
+    }
+    const frame = parsed.value;
+    try {
+      await (handlers[frame.type] as (c: ClientConnection, f: ClientFrame) => Promise<void>)(connection, frame);
+    } catch (err) {
+      const known = err instanceof AppError;
+      if (!known) logger.error({ err, frameType: frame.type, userId: connection.userId }, 'socket frame failed');
+      connection.send({
+        type: 'error',
+        code: known ? err.code : 'internal',
+        message: known ? err.message : 'Something went wrong on the server. Please try again.',
+        ...('chatId' in frame ? { chatId: frame.chatId } : {}),
+        ...(frame.type === 'send' ? { clientMsgId: frame.clientMsgId } : {}),
+      });
+    }
+  };
+}

@@ -1,0 +1,167 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CLOSE_CODES, PROTOCOL_VERSION } from '@parley/protocol';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { tokenFromRequest } from '../auth/credentials.ts';
+import { originAllowed } from '../auth/origin.ts';
+import type { AuthenticatedSession, SessionStore } from '../auth/session-store.ts';
+import type { ChatService } from '../chats/chat-service.ts';
+import type { Logger } from '../logging/logger.ts';
+import { ClientConnection } from './client-connection.ts';
+import { ConnectionRegistry } from './connection-registry.ts';
+import { createFrameHandler } from './frame-handler.ts';
+import type { ReplyControl } from './reply-control.ts';
+import { refuseUpgrade, requestPath } from './upgrade.ts';
+
+export interface GatewayOptions {
+  server: Server;
+  sessions: SessionStore;
+  chats: ChatService;
+  replies: ReplyControl;
+  registry: ConnectionRegistry;
+  logger: Logger;
+  allowedOrigins: readonly string[];
+  maxFrameBytes: number;
+  heartbeatIntervalMs: number;
+  framesPerSecond: number;
+  /** A socket with more than this many bytes waiting to be written is considered stuck. */
+  maxBufferedBytes?: number;
+}
+
+export interface Gateway {
+  /** Refuse new frames and upgrades; frames already being handled finish. */
+  drain(): Promise<void>;
+  /** Close every socket with 1001 and wait (bounded) for them to go. */
+  close(timeoutMs: number): Promise<void>;
+  closeSession(sessionId: string): void;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { server, sessions, registry, logger } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, clientTracking: false });
+  const handleFrame = createFrameHandler(options);
+  const limiter = new RateLimiterMemory({ points: options.framesPerSecond, duration: 1 });
+  const inFlight = new Set<Promise<void>>();
+  let draining = false;
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (requestPath(req) !== '/ws') return refuseUpgrade(socket, 404, 'not_found', 'No WebSocket endpoint here; use /ws.');
+    if (draining) return refuseUpgrade(socket, 503, 'unavailable', 'The server is restarting. Please reconnect shortly.');
+    if (!originAllowed(req, options.allowedOrigins)) {
+      logger.warn({ origin: req.headers.origin }, 'websocket upgrade from a foreign origin refused');
+      return refuseUpgrade(socket, 403, 'forbidden', 'This origin may not connect.');
+    }
+    const token = tokenFromRequest(req);
+    let session: AuthenticatedSession | null = null;
+    try {
+      session = token ? await sessions.resolve(token) : null;
+    } catch (err) {
+      logger.error({ err }, 'session lookup failed during upgrade');
+      return refuseUpgrade(socket, 503, 'unavailable', 'The server cannot check sessions right now.');
+    }
+    if (!session) return refuseUpgrade(socket, 401, 'unauthorized', 'Please log in first.');
+    const authenticated = session;
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, authenticated));
+  }
+
+  function onConnection(ws: WebSocket, session: AuthenticatedSession): void {
+    const connection = new ClientConnection(ws, session.user.id, session.sessionId, options.maxBufferedBytes ?? 1024 * 1024, (c) =>
+      logger.warn({ userId: c.userId, buffered: c.socket.bufferedAmount }, 'socket stopped reading; terminated'),
+    );
+    // Register and snapshot in one tick: every delta after this snapshot reaches this socket.
+    registry.add(connection);
+    connection.send({
+      type: 'hello',
+      protocolVersion: PROTOCOL_VERSION,
+      user: session.user,
+      streaming: options.replies.snapshotsForUser(session.user.id),
+    });
+
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      connection.alive = true;
+      onFrame(connection, isBinary ? null : data.toString());
+    });
+    ws.on('error', (err) => logger.debug({ err, userId: connection.userId }, 'socket error'));
+    ws.on('close', () => {
+      registry.remove(connection);
+      limiter.delete(connection.id).catch(() => {});
+    });
+  }
+
+  function onFrame(connection: ClientConnection, raw: string | null): void {
+    if (raw === null) {
+      connection.send({ type: 'error', code: 'validation_failed', message: 'Frames must be JSON text, not binary.' });
+      return;
+    }
+    if (draining) {
+      connection.send({ type: 'error', code: 'unavailable', message: 'The server is restarting; send again after reconnecting.' });
+      return;
+    }
+    const work = connection.queue.then(async () => {
+      try {
+        await limiter.consume(connection.id);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        // Twice the allowed rate within a second: a flood, not a burst.
+        if (rejection.consumedPoints > options.framesPerSecond * 2) {
+          connection.socket.close(CLOSE_CODES.rateLimited, 'Too many frames');
+        } else if (rejection.consumedPoints === options.framesPerSecond + 1) {
+          connection.send({ type: 'error', code: 'rate_limited', message: 'Too many messages too fast; please slow down.' });
+        }
+        return;
+      }
+      await handleFrame(connection, raw);
+    });
+    const tracked = work.catch((err) => logger.error({ err }, 'socket frame queue failed'));
+    connection.queue = tracked;
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const connection of registry.all()) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }, options.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  const upgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);
+  server.on('upgrade', upgradeListener);
+
+  return {
+    async drain() {
+      draining = true;
+      await Promise.allSettled([...inFlight]);
+    },
+    async close(timeoutMs) {
+      clearInterval(heartbeat);
+      server.off('upgrade', upgradeListener);
+      const closing = [...registry.all()].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.socket.readyState === c.socket.CLOSED) return resolve();
+            c.socket.once('close', () => resolve());
+            c.socket.close(CLOSE_CODES.goingAway, 'Server shutting down');
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closing), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+      for (const c of registry.all()) c.socket.terminate();
+      wss.close();
+    },
+    closeSession(sessionId) {
+      for (const c of registry.forSession(sessionId)) c.socket.close(CLOSE_CODES.sessionEnded, 'Logged out');
+    },
+  };
+}

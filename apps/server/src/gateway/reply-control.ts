@@ -1,0 +1,11 @@
+import type { ReplySnapshot } from '@parley/protocol';
+
+/** What the socket gateway needs from the agent: resume and stop. */
+export interface ReplyControl {
+  /** Every reply of this user generating now (for the hello frame). */
+  snapshotsForUser(userId: string): ReplySnapshot[];
+  /** The reply generating in this chat, or null. */
+  snapshot(chatId: string): ReplySnapshot | null;
+  /** Ends the reply running in this chat (if any), stored as interrupted with the text streamed so far. */
+  stop(chatId: string): Promise<void>;
+}

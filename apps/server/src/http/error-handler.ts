@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logging/logger.ts';
+import { AppError } from './app-error.ts';
+
+/** Everything the client sees of a failure: `{error:{code,message}}`, never a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof AppError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    // body-parser errors carry a `type` and an HTTP status.
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'invalid_json', message: 'The request body is not valid JSON.' } });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } });
+      return;
+    }
+    logger.error({ err, reqId: req.id, url: req.originalUrl }, 'unhandled request error');
+    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server. Please try again.' } });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint.' } });
+};
