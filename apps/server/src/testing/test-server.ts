@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, type ParleyServer } from '../app.ts';
+import { loadConfig, type ServerConfig } from '../config/config.ts';
+import { createLogger } from '../logging/logger.ts';
+
+export interface TestServer {
+  server: ParleyServer;
+  config: ServerConfig;
+  dir: string;
+  url: string;
+  wsUrl: string;
+  /** Stops the server (gracefully) and removes its files. */
+  close(): Promise<void>;
+  /** Starts a fresh server process-in-process on the same database (a restart). */
+  restart(): Promise<TestServer>;
+}
+
+/** A real server on an ephemeral port with its own SQLite file in a temp directory. */
+export async function startTestServer(env: Record<string, string> = {}, dir?: string): Promise<TestServer> {
+  const workDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${path.join(workDir, 'parley.db')}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    AGENT_CONFIG: path.join(workDir, 'agent.json'),
+    ...env,
+  });
+  const server = await startServer(config, createLogger(config.logLevel));
+  let closed = false;
+  const test: TestServer = {
+    server,
+    config,
+    dir: workDir,
+    url: server.url,
+    wsUrl: server.url.replace('http', 'ws') + '/ws',
+    async close() {
+      if (!closed) await server.stop();
+      closed = true;
+      if (!dir) fs.rmSync(workDir, { recursive: true, force: true });
+    },
+    async restart() {
+      if (!closed) await server.stop();
+      closed = true;
+      return startTestServer(env, workDir);
+    },
+  };
+  return test;
+}
