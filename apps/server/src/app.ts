@@ -1,5 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAgentConfigStore } from './agent/agent-config.ts';
+import { createProvider } from './agent/providers/create-provider.ts';
+import { ReplyRunner } from './agent/reply-runner.ts';
+import { createReplyStore } from './agent/reply-store.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { createSessionStore } from './auth/session-store.ts';
 import { ChatEvents } from './chats/chat-events.ts';
@@ -9,7 +13,6 @@ import type { ServerConfig } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ConnectionRegistry } from './gateway/connection-registry.ts';
 import { createGateway } from './gateway/gateway.ts';
-import type { ReplyControl } from './gateway/reply-control.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { createHttpApp } from './http/create-http-app.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
@@ -22,6 +25,7 @@ export interface ParleyServer {
   readonly url: string;
   readonly database: Database;
   readonly registry: ConnectionRegistry;
+  readonly replies: ReplyRunner;
   /** Graceful: stop accepting, finish in-flight work, close sockets with 1001, close the database. */
   stop(): Promise<void>;
 }
@@ -37,15 +41,26 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const chats = createChatService(prisma, events);
   const registry = new ConnectionRegistry();
 
-  const replies: ReplyControl = {
-    snapshotsForUser: () => [],
-    snapshot: () => null,
-    stop: async () => {},
-  };
+  const agentConfig = await createAgentConfigStore({
+    path: config.agentConfigPath,
+    logger,
+    env: { anthropicApiKey: config.anthropicApiKey ?? undefined },
+  });
+  const secrets = { anthropicApiKey: config.anthropicApiKey ?? undefined, openaiApiKey: config.openaiApiKey ?? undefined };
+  const replies = new ReplyRunner({
+    store: createReplyStore(prisma),
+    settings: () => agentConfig.current(),
+    providerFor: (settings) => createProvider(settings, secrets),
+    publish: (userId, frame) => registry.sendToUser(userId, frame),
+    logger,
+  });
+  const orphans = await replies.recover();
+  if (orphans) logger.warn({ count: orphans }, 'replies left streaming by a crash were marked interrupted');
 
   events.onUserMessage(({ userId, chat, message, originConnectionId }) => {
     registry.sendToUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
     registry.sendToUser(userId, { type: 'chat.updated', chat });
+    replies.onUserMessage(userId, chat.id);
   });
   events.onChatUpdated(({ userId, chat }) => registry.sendToUser(userId, { type: 'chat.updated', chat }));
 
@@ -97,6 +112,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await gateway.drain();
+    // Running replies end as interrupted with their text so far, and the open tabs are told.
+    await replies.shutdown();
+    agentConfig.close();
     await gateway.close(Math.max(0, deadline - Date.now()));
     server.closeAllConnections();
     await httpClosed;
@@ -109,6 +127,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     url: `http://127.0.0.1:${port}`,
     database,
     registry,
+    replies,
     stop: () => (stopping ??= stop()),
   };
 }

@@ -13,7 +13,7 @@ describe('login', () => {
     [{ username: 'bad\u0007name' }, 'control character'],
     [{ username: 42 }, 'not text'],
     [{}, 'missing'],
-  ])('refuses %j (%s) with 400 and a readable error', async (body) => {
+  ] as [unknown, string][])('refuses %j (%s) with 400 and a readable error', async (body) => {
     server = await startTestServer();
     const res = await apiClient(server.url)('POST', '/api/auth/login', body);
     expect(res.status).toBe(400);

@@ -10,7 +10,7 @@ async function setup() {
   return login(server.url, 'alice');
 }
 
-const post = (api: Awaited<ReturnType<typeof setup>>['api'], chatId: string, content: string, clientMsgId = crypto.randomUUID()) =>
+const post = (api: Awaited<ReturnType<typeof setup>>['api'], chatId: string, content: string, clientMsgId: string = crypto.randomUUID()) =>
   api('POST', `/api/chats/${chatId}/messages`, { clientMsgId, content });
 
 describe('chats over REST', () => {

@@ -16,7 +16,7 @@ describe('GET /health', () => {
   it('is 503 when the database does not answer', async () => {
     server = await startTestServer();
     // Make the database fail underneath the running server.
-    server.server.database.prisma.$queryRawUnsafe = () => Promise.reject(new Error('disk gone'));
+    (server.server.database.prisma as { $queryRawUnsafe: unknown }).$queryRawUnsafe = () => Promise.reject(new Error('disk gone'));
     const res = await apiClient(server.url)('GET', '/health');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: 'unavailable', checks: { database: 'failing' } });

@@ -88,7 +88,7 @@ export class TestSocket {
     const found = this.frames.find((f) => !this.#taken.has(f) && test(f));
     if (found) {
       this.#taken.add(found);
-      return Promise.resolve(found);
+      return Promise.resolve(found as ServerFrameOf<T>);
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}; got ${this.frames.map((f) => f.type).join(',')}`)), timeoutMs);

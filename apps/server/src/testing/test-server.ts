@@ -17,16 +17,28 @@ export interface TestServer {
   restart(): Promise<TestServer>;
 }
 
+export interface TestServerOptions {
+  /** Written to the agent configuration file before start. Default: the echo agent without delay. */
+  agent?: Record<string, unknown>;
+  /** Reuse this directory (and its database) instead of a new temp one. */
+  dir?: string;
+}
+
 /** A real server on an ephemeral port with its own SQLite file in a temp directory. */
-export async function startTestServer(env: Record<string, string> = {}, dir?: string): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const { dir } = options;
   const workDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  const agentFile = path.join(workDir, 'agent.json');
+  if (options.agent || !fs.existsSync(agentFile)) {
+    fs.writeFileSync(agentFile, JSON.stringify({ agent: options.agent ?? { provider: 'echo', echoDelayMs: 0 } }, null, 2));
+  }
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: `file:${path.join(workDir, 'parley.db')}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    AGENT_CONFIG: path.join(workDir, 'agent.json'),
+    AGENT_CONFIG: agentFile,
     ...env,
   });
   const server = await startServer(config, createLogger(config.logLevel));
@@ -45,7 +57,7 @@ export async function startTestServer(env: Record<string, string> = {}, dir?: st
     async restart() {
       if (!closed) await server.stop();
       closed = true;
-      return startTestServer(env, workDir);
+      return startTestServer(env, { dir: workDir });
     },
   };
   return test;

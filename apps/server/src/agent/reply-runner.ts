@@ -1,0 +1,247 @@
+import type { Message, ReplySnapshot, ServerFrame } from '@parley/protocol';
+import type { ReplyControl } from '../gateway/reply-control.ts';
+import type { Logger } from '../logging/logger.ts';
+import { buildHistory } from './history.ts';
+import { isProviderError, providerError, type AgentProvider, type AgentSettings, type ProviderError } from './providers/types.ts';
+import type { ReplyStore } from './reply-store.ts';
+
+/** How often a streaming reply's text is saved: a crash loses at most this much of a reply. */
+export const CHECKPOINT_INTERVAL_MS = 1000;
+
+type EndReason = 'stop' | 'interrupt' | 'shutdown';
+
+interface RunningReply {
+  readonly userId: string;
+  readonly chatId: string;
+  readonly controller: AbortController;
+  /** Null until the assistant row exists; only then is the reply visible to clients. */
+  messageId: string | null;
+  text: string;
+  /** seq of the last delta sent; -1 before the first. */
+  seq: number;
+  endReason: EndReason | null;
+  finished: Promise<void>;
+}
+
+/** One chat's replies: at most one runs, at most one more waits (it will answer the newest message). */
+interface ChatLane {
+  running: RunningReply | null;
+  queued: boolean;
+  tail: Promise<void>;
+}
+
+export interface ReplyRunnerDeps {
+  store: ReplyStore;
+  /** The agent settings in force now (hot-reloaded); read once per reply. */
+  settings(): AgentSettings;
+  providerFor(settings: AgentSettings): AgentProvider;
+  /** Delivers a frame to every socket of the chat's owner, and no one else. */
+  publish(userId: string, frame: ServerFrame): void;
+  logger: Logger;
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * Runs the agent's replies: one per chat at a time, a newer user message interrupts the running one,
+ * every delta is numbered and mirrored in memory so any socket can resume mid-reply, and the row in
+ * the database follows the reply from `streaming` to `complete`, `interrupted` or `error`.
+ * A socket closing never affects a reply; only `stop`, a newer message or shutdown end one early.
+ */
+export class ReplyRunner implements ReplyControl {
+  readonly #lanes = new Map<string, ChatLane>();
+  readonly #deps: ReplyRunnerDeps;
+  #closed = false;
+
+  constructor(deps: ReplyRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Replies left `streaming` by a crash are marked interrupted; call once before serving. */
+  async recover(): Promise<number> {
+    return this.#deps.store.interruptOrphans();
+  }
+
+  get runningCount(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) if (lane.running) n += 1;
+    return n;
+  }
+
+  /** A user message was committed: answer it, interrupting whatever reply runs in that chat. */
+  onUserMessage(userId: string, chatId: string): void {
+    if (this.#closed) return;
+    let lane = this.#lanes.get(chatId);
+    if (!lane) this.#lanes.set(chatId, (lane = { running: null, queued: false, tail: Promise.resolve() }));
+    if (lane.running) this.#end(lane.running, 'interrupt');
+    if (lane.queued) return; // The waiting reply reads the history when it starts, so it answers this message too.
+    lane.queued = true;
+    const current = lane;
+    const tail: Promise<void> = lane.tail
+      .then(async () => {
+        current.queued = false;
+        if (!this.#closed) await this.#run(current, userId, chatId);
+      })
+      .catch((err: unknown) => this.#deps.logger.error({ err, chatId }, 'agent reply failed unexpectedly'))
+      .finally(() => {
+        if (current.tail === tail && !current.running && !current.queued) this.#lanes.delete(chatId);
+      });
+    lane.tail = tail;
+  }
+
+  snapshot(chatId: string): ReplySnapshot | null {
+    const reply = this.#lanes.get(chatId)?.running;
+    if (!reply?.messageId) return null;
+    return { chatId, messageId: reply.messageId, seq: reply.seq, text: reply.text };
+  }
+
+  snapshotsForUser(userId: string): ReplySnapshot[] {
+    const snapshots: ReplySnapshot[] = [];
+    for (const [chatId, lane] of this.#lanes) {
+      if (lane.running?.userId === userId) {
+        const snapshot = this.snapshot(chatId);
+        if (snapshot) snapshots.push(snapshot);
+      }
+    }
+    return snapshots;
+  }
+
+  async stop(chatId: string): Promise<void> {
+    const reply = this.#lanes.get(chatId)?.running;
+    if (!reply) return;
+    this.#end(reply, 'stop');
+    await reply.finished;
+  }
+
+  /** Ends every running reply as interrupted (their text so far is kept) and waits for them to be stored. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    for (const lane of this.#lanes.values()) if (lane.running) this.#end(lane.running, 'shutdown');
+    await Promise.allSettled([...this.#lanes.values()].map((lane) => lane.tail));
+  }
+
+  #end(reply: RunningReply, reason: EndReason): void {
+    if (reply.controller.signal.aborted) return;
+    reply.endReason = reason;
+    reply.controller.abort();
+  }
+
+  async #run(lane: ChatLane, userId: string, chatId: string): Promise<void> {
+    const { store, publish, logger } = this.#deps;
+    let markFinished!: () => void;
+    const reply: RunningReply = {
+      userId,
+      chatId,
+      controller: new AbortController(),
+      messageId: null,
+      text: '',
+      seq: -1,
+      endReason: null,
+      finished: new Promise((resolve) => (markFinished = resolve)),
+    };
+    lane.running = reply;
+    const signal = reply.controller.signal;
+    const startedAt = performance.now();
+    try {
+      const settings = this.#deps.settings();
+      const provider = this.#deps.providerFor(settings);
+      const stored = await store.recentMessages(chatId);
+      // Interrupted before it began: the reply queued behind it answers instead.
+      if (signal.aborted) return;
+      const replyTo = findLast(stored, (m) => m.role === 'user');
+      const row = await store.start(chatId, replyTo?.id ?? null, settings, provider.name);
+      reply.messageId = row.id;
+      publish(userId, { type: 'agent.start', chatId, messageId: row.id, message: row });
+
+      const result = await this.#stream(reply, provider, settings, stored, startedAt);
+      const status = signal.aborted ? 'interrupted' : result.error ? 'error' : 'complete';
+      const final = await store.finish(row.id, {
+        content: reply.text,
+        status,
+        firstTokenMs: result.firstTokenMs,
+        durationMs: Math.round(performance.now() - startedAt),
+        inputTokens: result.inputTokens,
+        outputTokens: result.outputTokens,
+        errorCode: status === 'error' ? result.error!.code : null,
+      });
+      lane.running = null;
+      if (status === 'error') {
+        const error = result.error!;
+        publish(userId, { type: 'agent.error', chatId, messageId: row.id, code: error.code, message: error.userMessage, final });
+      } else {
+        publish(userId, { type: 'agent.done', chatId, message: final });
+      }
+      logger.info(
+        { chatId, messageId: row.id, status, reason: reply.endReason, provider: provider.name, deltas: reply.seq + 1, ms: final.agent?.durationMs },
+        'agent reply ended',
+      );
+    } catch (err) {
+      // The database failed under us: the row (if any) stays `streaming` and recover() ends it at the next start.
+      logger.error({ err, chatId, messageId: reply.messageId }, 'agent reply could not be stored');
+      if (reply.messageId) {
+        publish(userId, {
+          type: 'agent.error',
+          chatId,
+          messageId: reply.messageId,
+          code: 'internal',
+          message: 'The reply could not be saved. Please try again.',
+          final: null,
+        });
+      }
+    } finally {
+      if (lane.running === reply) lane.running = null;
+      markFinished();
+    }
+  }
+
+  /** Streams the provider into the reply, publishing numbered deltas and checkpointing the text. */
+  async #stream(reply: RunningReply, provider: AgentProvider, settings: AgentSettings, stored: Message[], startedAt: number) {
+    const { store, publish, logger } = this.#deps;
+    const signal = reply.controller.signal;
+    const messageId = reply.messageId!;
+    let firstTokenMs: number | null = null;
+    let inputTokens: number | null = null;
+    let outputTokens: number | null = null;
+    let error: ProviderError | null = null;
+
+    let savedLength = 0;
+    let saving: Promise<void> = Promise.resolve();
+    const checkpoints = setInterval(() => {
+      if (reply.text.length === savedLength) return;
+      const text = reply.text;
+      savedLength = text.length;
+      saving = saving.then(() => store.checkpoint(messageId, text)).catch((err) => logger.warn({ err, messageId }, 'checkpoint failed'));
+    }, this.#deps.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+
+    try {
+      const history = buildHistory(stored, settings.contextChars);
+      for await (const event of provider.stream({ settings, history, signal })) {
+        // After stop, nothing more reaches anyone: the stored text is exactly what was sent.
+        if (signal.aborted) break;
+        if (event.type === 'usage') {
+          inputTokens = event.inputTokens ?? inputTokens;
+          outputTokens = event.outputTokens ?? outputTokens;
+          continue;
+        }
+        if (!event.text) continue;
+        firstTokenMs ??= Math.round(performance.now() - startedAt);
+        reply.seq += 1;
+        reply.text += event.text;
+        publish(reply.userId, { type: 'agent.delta', chatId: reply.chatId, messageId, seq: reply.seq, text: event.text });
+      }
+    } catch (err) {
+      if (!signal.aborted) {
+        error = isProviderError(err) ? err : providerError('agent_failed', { cause: err });
+        logger.warn({ err, code: error.code, status: error.status, chatId: reply.chatId }, 'agent provider failed');
+      }
+    } finally {
+      clearInterval(checkpoints);
+      await saving;
+    }
+    return { firstTokenMs, inputTokens, outputTokens, error };
+  }
+}
+
+function findLast<T>(items: T[], predicate: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i -= 1) if (predicate(items[i]!)) return items[i];
+  return undefined;
+}
