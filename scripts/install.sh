@@ -26,7 +26,7 @@ if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version 2>/dev/null | grep -q '
 fi
 
 echo "[install] installing dependencies"
-pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' || pnpm install --reporter=append-only
+pnpm install --frozen-lockfile --reporter=append-only
 
 echo "[install] generating the Prisma client"
 pnpm run db:generate
