@@ -9,7 +9,7 @@ import { createSessionStore } from './auth/session-store.ts';
 import { ChatEvents } from './chats/chat-events.ts';
 import { chatRoutes } from './chats/chat-routes.ts';
 import { createChatService } from './chats/chat-service.ts';
-import type { ServerConfig } from './config/config.ts';
+import { ConfigError, type ServerConfig } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ConnectionRegistry } from './gateway/connection-registry.ts';
 import { createGateway } from './gateway/gateway.ts';
@@ -46,6 +46,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger,
     env: { anthropicApiKey: config.anthropicApiKey ?? undefined },
   });
+  const loaded = agentConfig.lastResult();
+  if (!loaded.ok && loaded.problem !== 'missing') {
+    agentConfig.close();
+    await database.close();
+    // Running a study on default settings by accident would be worse than not starting.
+    throw new ConfigError(`The agent configuration ${config.agentConfigPath} is ${loaded.problem}: ${loaded.errors.join('; ')}`);
+  }
   const secrets = { anthropicApiKey: config.anthropicApiKey ?? undefined, openaiApiKey: config.openaiApiKey ?? undefined };
   const replies = new ReplyRunner({
     store: createReplyStore(prisma),

@@ -18,6 +18,10 @@ try {
 
 const logger = createLogger(config.logLevel);
 const server = await startServer(config, logger).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    logger.fatal(err.message);
+    process.exit(78);
+  }
   logger.fatal({ err }, 'parley backend failed to start');
   process.exit(1);
 });

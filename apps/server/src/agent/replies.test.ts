@@ -256,3 +256,9 @@ describe('crash recovery', () => {
     await socket.next('agent.done');
   });
 });
+
+describe('start-up', () => {
+  it('refuses to start on an invalid agent configuration, naming the problem', async () => {
+    await expect(startTestServer({}, { agent: { provider: 'echo', temperature: 9 } })).rejects.toThrow(/temperature/);
+  });
+});

@@ -41,7 +41,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     AGENT_CONFIG: agentFile,
     ...env,
   });
-  const server = await startServer(config, createLogger(config.logLevel));
+  const server = await startServer(config, createLogger(config.logLevel)).catch((err: unknown) => {
+    if (!dir) fs.rmSync(workDir, { recursive: true, force: true });
+    throw err;
+  });
   let closed = false;
   const test: TestServer = {
     server,
