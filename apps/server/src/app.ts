@@ -11,6 +11,8 @@ import { chatRoutes } from './chats/chat-routes.ts';
 import { createChatService } from './chats/chat-service.ts';
 import { ConfigError, type ServerConfig } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { createLocalCluster } from './cluster/local-cluster.ts';
+import { createRedisCluster } from './cluster/redis-cluster.ts';
 import { ConnectionRegistry } from './gateway/connection-registry.ts';
 import { createGateway } from './gateway/gateway.ts';
 import { healthRoutes } from './health/health-routes.ts';
@@ -40,6 +42,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const events = new ChatEvents((err) => logger.error({ err }, 'chat event listener failed'));
   const chats = createChatService(prisma, events);
   const registry = new ConnectionRegistry();
+  // With REDIS_URL, several instances share users: frames and reply control cross between them.
+  const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger }) : createLocalCluster(registry);
 
   const agentConfig = await createAgentConfigStore({
     path: config.agentConfigPath,
@@ -58,18 +62,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     store: createReplyStore(prisma),
     settings: () => agentConfig.current(),
     providerFor: (settings) => createProvider(settings, secrets),
-    publish: (userId, frame) => registry.sendToUser(userId, frame),
+    cluster,
     logger,
   });
   const orphans = await replies.recover();
   if (orphans) logger.warn({ count: orphans }, 'replies left streaming by a crash were marked interrupted');
 
   events.onUserMessage(({ userId, chat, message, originConnectionId }) => {
-    registry.sendToUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
-    registry.sendToUser(userId, { type: 'chat.updated', chat });
+    cluster.toUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
+    cluster.toUser(userId, { type: 'chat.updated', chat });
     replies.onUserMessage(userId, chat.id);
   });
-  events.onChatUpdated(({ userId, chat }) => registry.sendToUser(userId, { type: 'chat.updated', chat }));
+  events.onChatUpdated(({ userId, chat }) => cluster.toUser(userId, { type: 'chat.updated', chat }));
 
   const app = createHttpApp({ logger, trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins });
   const server = http.createServer(app);
@@ -84,9 +88,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     maxFrameBytes: config.maxFrameBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     framesPerSecond: config.wsFramesPerSecond,
+    clustered: config.redisUrl !== null,
   });
 
-  app.use(healthRoutes([{ name: 'database', required: true, check: () => database.ping() }], VERSION, startedAt));
+  const checks = [{ name: 'database', required: true, check: () => database.ping() }];
+  // Without Redis an instance still serves its own sockets: degraded, not down.
+  if (config.redisUrl) checks.push({ name: 'redis', required: false, check: () => cluster.check() });
+  app.use(healthRoutes(checks, VERSION, startedAt));
   app.use(
     '/api',
     authRoutes({
@@ -125,6 +133,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await gateway.close(Math.max(0, deadline - Date.now()));
     server.closeAllConnections();
     await httpClosed;
+    await cluster.close();
     await database.close();
     logger.info('parley backend stopped');
   }

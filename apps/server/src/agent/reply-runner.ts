@@ -1,4 +1,5 @@
-import type { Message, ReplySnapshot, ServerFrame } from '@parley/protocol';
+import type { Message, ReplySnapshot } from '@parley/protocol';
+import type { Cluster, ControlMessage } from '../cluster/cluster.ts';
 import type { ReplyControl } from '../gateway/reply-control.ts';
 import type { Logger } from '../logging/logger.ts';
 import { buildHistory } from './history.ts';
@@ -28,6 +29,8 @@ interface ChatLane {
   running: RunningReply | null;
   queued: boolean;
   tail: Promise<void>;
+  /** The right to run this chat's replies (always granted on one instance); null: another instance has it. */
+  claim: Promise<(() => Promise<void>) | null>;
 }
 
 export interface ReplyRunnerDeps {
@@ -35,8 +38,8 @@ export interface ReplyRunnerDeps {
   /** The agent settings in force now (hot-reloaded); read once per reply. */
   settings(): AgentSettings;
   providerFor(settings: AgentSettings): AgentProvider;
-  /** Delivers a frame to every socket of the chat's owner, and no one else. */
-  publish(userId: string, frame: ServerFrame): void;
+  /** Delivers frames to every socket of the chat's owner (on every instance), and to no one else. */
+  cluster: Cluster;
   logger: Logger;
   checkpointIntervalMs?: number;
 }
@@ -54,6 +57,7 @@ export class ReplyRunner implements ReplyControl {
 
   constructor(deps: ReplyRunnerDeps) {
     this.#deps = deps;
+    deps.cluster.onControl((message) => this.#onControl(message));
   }
 
   /** Replies left `streaming` by a crash are marked interrupted; call once before serving. */
@@ -67,11 +71,17 @@ export class ReplyRunner implements ReplyControl {
     return n;
   }
 
-  /** A user message was committed: answer it, interrupting whatever reply runs in that chat. */
-  onUserMessage(userId: string, chatId: string): void {
+  /**
+   * A user message was committed: answer it, interrupting whatever reply runs in that chat.
+   * `forwarded`: it came from another instance, which must not be asked back.
+   */
+  onUserMessage(userId: string, chatId: string, forwarded = false): void {
     if (this.#closed) return;
     let lane = this.#lanes.get(chatId);
-    if (!lane) this.#lanes.set(chatId, (lane = { running: null, queued: false, tail: Promise.resolve() }));
+    if (!lane) {
+      lane = { running: null, queued: false, tail: Promise.resolve(), claim: this.#deps.cluster.claimChat(chatId) };
+      this.#lanes.set(chatId, lane);
+    }
     if (lane.running) this.#end(lane.running, 'interrupt');
     if (lane.queued) return; // The waiting reply reads the history when it starts, so it answers this message too.
     lane.queued = true;
@@ -79,11 +89,20 @@ export class ReplyRunner implements ReplyControl {
     const tail: Promise<void> = lane.tail
       .then(async () => {
         current.queued = false;
-        if (!this.#closed) await this.#run(current, userId, chatId);
+        if (this.#closed) return;
+        if (!(await current.claim)) {
+          // Another instance runs this chat's replies: it interrupts its reply and answers.
+          if (!forwarded) this.#deps.cluster.control({ type: 'user-message', chatId, userId });
+          return;
+        }
+        await this.#run(current, userId, chatId);
       })
       .catch((err: unknown) => this.#deps.logger.error({ err, chatId }, 'agent reply failed unexpectedly'))
-      .finally(() => {
-        if (current.tail === tail && !current.running && !current.queued) this.#lanes.delete(chatId);
+      .finally(async () => {
+        if (current.tail !== tail || current.running || current.queued) return;
+        this.#lanes.delete(chatId);
+        const release = await current.claim;
+        await release?.();
       });
     lane.tail = tail;
   }
@@ -107,9 +126,42 @@ export class ReplyRunner implements ReplyControl {
 
   async stop(chatId: string): Promise<void> {
     const reply = this.#lanes.get(chatId)?.running;
-    if (!reply) return;
+    if (!reply) {
+      this.#deps.cluster.control({ type: 'stop', chatId });
+      return;
+    }
     this.#end(reply, 'stop');
     await reply.finished;
+  }
+
+  /** Whether another instance runs a reply in this chat (its snapshot must come from there). */
+  async runsElsewhere(chatId: string): Promise<boolean> {
+    return !this.#lanes.has(chatId) && (await this.#deps.cluster.chatClaimed(chatId));
+  }
+
+  /** Asks the instances running this user's replies to send their snapshots (after a reconnect or a resume). */
+  requestRemoteSnapshots(userId: string, chatId?: string): void {
+    this.#deps.cluster.control({ type: 'resync', userId, ...(chatId ? { chatId } : {}) });
+  }
+
+  #onControl(message: ControlMessage): void {
+    switch (message.type) {
+      case 'stop': {
+        const reply = this.#lanes.get(message.chatId)?.running;
+        if (reply) this.#end(reply, 'stop');
+        return;
+      }
+      case 'user-message':
+        this.onUserMessage(message.userId, message.chatId, true);
+        return;
+      case 'resync':
+        for (const snapshot of this.snapshotsForUser(message.userId)) {
+          if (!message.chatId || snapshot.chatId === message.chatId) {
+            this.#deps.cluster.toUser(message.userId, { type: 'agent.snapshot', chatId: snapshot.chatId, reply: snapshot });
+          }
+        }
+        return;
+    }
   }
 
   /** Ends every running reply as interrupted (their text so far is kept) and waits for them to be stored. */
@@ -126,7 +178,8 @@ export class ReplyRunner implements ReplyControl {
   }
 
   async #run(lane: ChatLane, userId: string, chatId: string): Promise<void> {
-    const { store, publish, logger } = this.#deps;
+    const { store, logger } = this.#deps;
+    const publish: Cluster['toUser'] = (userId, frame) => this.#deps.cluster.toUser(userId, frame);
     let markFinished!: () => void;
     const reply: RunningReply = {
       userId,
@@ -195,7 +248,8 @@ export class ReplyRunner implements ReplyControl {
 
   /** Streams the provider into the reply, publishing numbered deltas and checkpointing the text. */
   async #stream(reply: RunningReply, provider: AgentProvider, settings: AgentSettings, stored: Message[], startedAt: number) {
-    const { store, publish, logger } = this.#deps;
+    const { store, logger } = this.#deps;
+    const publish: Cluster['toUser'] = (userId, frame) => this.#deps.cluster.toUser(userId, frame);
     const signal = reply.controller.signal;
     const messageId = reply.messageId!;
     let firstTokenMs: number | null = null;

@@ -34,6 +34,7 @@ const envSchema = z.object({
   AGENT_CONFIG: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
 });
 
 export interface ServerConfig {
@@ -58,6 +59,8 @@ export interface ServerConfig {
   agentConfigPath: string;
   anthropicApiKey: string | null;
   openaiApiKey: string | null;
+  /** Set: several instances share users through Redis (fan-out and reply coordination). */
+  redisUrl: string | null;
 }
 
 /** `file:x.db` relative paths are resolved against the repository root, never the working directory. */
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? 'data/agent.json'),
     anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,
     openaiApiKey: e.OPENAI_API_KEY ? e.OPENAI_API_KEY : null,
+    redisUrl: e.REDIS_URL ? e.REDIS_URL : null,
   };
 }
 

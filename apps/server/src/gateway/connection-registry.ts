@@ -30,9 +30,13 @@ export class ConnectionRegistry {
 
   /** Sends one frame to every socket of a user, optionally skipping one (the sender). */
   sendToUser(userId: string, frame: ServerFrame, exceptConnectionId?: string): void {
+    if (this.#byUser.has(userId)) this.sendRawToUser(userId, JSON.stringify(frame), exceptConnectionId);
+  }
+
+  /** The same for a frame already serialised (fan-out from another instance). */
+  sendRawToUser(userId: string, data: string, exceptConnectionId?: string): void {
     const set = this.#byUser.get(userId);
     if (!set) return;
-    const data = JSON.stringify(frame);
     for (const connection of set) {
       if (connection.id !== exceptConnectionId) connection.sendRaw(data);
     }

@@ -41,6 +41,12 @@ export function createFrameHandler({ chats, replies, logger }: FrameHandlerDeps)
     async resume(connection, frame) {
       await requireOwnedChat(connection, frame.chatId);
       // Snapshot and send in one tick: deltas produced after it follow on this socket, none before it.
+      const local = replies.snapshot(frame.chatId);
+      if (!local && (await replies.runsElsewhere(frame.chatId))) {
+        // The instance generating it answers through the fan-out.
+        replies.requestRemoteSnapshots(connection.userId, frame.chatId);
+        return;
+      }
       connection.send({ type: 'agent.snapshot', chatId: frame.chatId, reply: replies.snapshot(frame.chatId) });
     },
     async ping(connection, frame) {

@@ -25,6 +25,8 @@ export interface GatewayOptions {
   maxFrameBytes: number;
   heartbeatIntervalMs: number;
   framesPerSecond: number;
+  /** Several instances share the users: replies running elsewhere are resumed through the cluster. */
+  clustered?: boolean;
   /** A socket with more than this many bytes waiting to be written is considered stuck. */
   maxBufferedBytes?: number;
 }
@@ -78,6 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       user: session.user,
       streaming: options.replies.snapshotsForUser(session.user.id),
     });
+    if (options.clustered) options.replies.requestRemoteSnapshots(session.user.id);
 
     ws.on('pong', () => {
       connection.alive = true;
