@@ -26,7 +26,9 @@ if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version 2>/dev/null | grep -q '
 fi
 
 echo "[install] installing dependencies"
-pnpm install --frozen-lockfile --reporter=append-only
+# confirmModulesPurge=false: when node_modules must be recreated (e.g. after a pnpm upgrade), pnpm otherwise
+# asks for confirmation and, without a terminal (cron, `ssh host cmd`), aborts the install.
+pnpm install --frozen-lockfile --reporter=append-only --config.confirmModulesPurge=false
 
 echo "[install] generating the Prisma client"
 pnpm run db:generate
