@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+import { useAppState } from './AppContext.tsx';
+import { ChatView } from './components/chat/ChatView.tsx';
+import { ConnectionBanner } from './components/ConnectionBanner.tsx';
+import { Header } from './components/Header.tsx';
+import { LoginView } from './components/LoginView.tsx';
+import { Notice } from './components/Notice.tsx';
+import { Sidebar } from './components/sidebar/Sidebar.tsx';
+import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
+import { useMediaQuery } from './components/useMediaQuery.ts';
+
+/** Below this width the sidebar overlays the chat instead of sitting beside it. */
+export const NARROW_SCREEN = '(max-width: 767px)';
+
+export function App() {
+  const authStatus = useAppState((s) => s.auth.status);
+  const activeTitle = useAppState((s) => (s.activeChatId ? s.chats[s.activeChatId]?.title : undefined));
+  const narrow = useMediaQuery(NARROW_SCREEN);
+  // Open beside the chat on wide screens, closed (an overlay on demand) on phones.
+  const [sidebarOpen, setSidebarOpen] = useState(!narrow);
+  useEffect(() => setSidebarOpen(!narrow), [narrow]);
+
+  useEffect(() => {
+    document.title = activeTitle ? `${activeTitle} · Parley` : 'Parley';
+  }, [activeTitle]);
+
+  if (authStatus === 'unknown') return <div className="app app--loading" aria-busy="true" />;
+  const authenticated = authStatus === 'authenticated';
+
+  return (
+    <div className="app" data-sidebar={authenticated && sidebarOpen ? 'open' : 'closed'} data-narrow={narrow ? 'true' : 'false'}>
+      {authenticated && (
+        <Sidebar
+          open={sidebarOpen}
+          narrow={narrow}
+          onClose={() => setSidebarOpen(false)}
+          onNavigate={() => narrow && setSidebarOpen(false)}
+        />
+      )}
+      <main className="main">
+        <Header sidebarOpen={sidebarOpen} onToggleSidebar={authenticated ? () => setSidebarOpen((open) => !open) : null} />
+        {authenticated && <ConnectionBanner />}
+        <Notice />
+        {authenticated ? <ChatView /> : <LoginView />}
+      </main>
+      <StatusAnnouncer />
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import createDOMPurify from 'dompurify';
+import { Marked } from 'marked';
+import { highlightCode } from './highlight.ts';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * Turns agent Markdown into safe HTML. Two layers: raw HTML in the Markdown is shown as text
+ * (an answer that *talks about* <script> should display it, not run it), and the result is
+ * sanitized with DOMPurify anyway in case a Markdown construct produces something dangerous
+ * (for example a javascript: link).
+ */
+export function createMarkdownRenderer(win: Window & typeof globalThis = window): (markdown: string) => string {
+  const purify = createDOMPurify(win);
+  purify.addHook('afterSanitizeAttributes', (node) => {
+    // Links open in a new tab so the participant does not leave the study.
+    if (node.tagName === 'A' && node.getAttribute('href')) {
+      node.setAttribute('target', '_blank');
+      node.setAttribute('rel', 'noopener noreferrer nofollow');
+    }
+  });
+
+  const marked = new Marked({
+    gfm: true,
+    breaks: true,
+    renderer: {
+      html: ({ text }) => escapeHtml(text),
+      code: ({ text, lang }) => {
+        const language = lang?.split(/\s/)[0];
+        const highlighted = highlightCode(text, language);
+        const label = language ? escapeHtml(language) : '';
+        return (
+          `<pre data-language="${label}"><code class="hljs${label ? ` language-${label}` : ''}">` +
+          `${highlighted ?? escapeHtml(text)}</code></pre>\n`
+        );
+      },
+    },
+  });
+
+  return (markdown: string) =>
+    purify.sanitize(marked.parse(markdown, { async: false }), { USE_PROFILES: { html: true }, ADD_ATTR: ['target'] });
+}
