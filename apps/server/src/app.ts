@@ -19,6 +19,8 @@ import { healthRoutes } from './health/health-routes.ts';
 import { createHttpApp } from './http/create-http-app.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Logger } from './logging/logger.ts';
+import { metricsRoutes } from './metrics/metrics-routes.ts';
+import { createServerMetrics } from './metrics/server-metrics.ts';
 
 export const VERSION = '0.1.0';
 
@@ -40,7 +42,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   const sessions = createSessionStore(prisma, config.sessionTtlMs);
   const events = new ChatEvents((err) => logger.error({ err }, 'chat event listener failed'));
-  const chats = createChatService(prisma, events);
+  // Gauges read the registry and the replies at scrape time only, when both exist.
+  const metrics = createServerMetrics({ openSockets: () => registry.size, repliesRunning: () => replies.runningCount });
+  const chats = createChatService(prisma, events, metrics.writePath);
   const registry = new ConnectionRegistry();
   // With REDIS_URL, several instances share users: frames and reply control cross between them.
   const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger }) : createLocalCluster(registry);
@@ -88,12 +92,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     maxFrameBytes: config.maxFrameBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     framesPerSecond: config.wsFramesPerSecond,
+    observeAck: (seconds) => metrics.observeAck(seconds),
     clustered: config.redisUrl !== null,
   });
 
   const checks = [{ name: 'database', required: true, check: () => database.ping() }];
   // Without Redis an instance still serves its own sockets: degraded, not down.
   if (config.redisUrl) checks.push({ name: 'redis', required: false, check: () => cluster.check() });
+  app.use(metricsRoutes(metrics, config.metricsToken));
   app.use(healthRoutes(checks, VERSION, startedAt));
   app.use(
     '/api',

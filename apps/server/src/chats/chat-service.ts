@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PAGE_SIZE_DEFAULT, type Chat, type Message } from '@parley/protocol';
 import type { Prisma } from '../db/database.ts';
 import { AppError, notFound } from '../http/app-error.ts';
+import type { WritePathObserver } from '../metrics/server-metrics.ts';
 import type { ChatEvents } from './chat-events.ts';
 import { checkMessageContent, DEFAULT_CHAT_TITLE, titleFromFirstMessage } from './message-content.ts';
 import { toChat, toMessage } from './serialize.ts';
@@ -29,7 +30,7 @@ export interface ChatPage {
 /** Thrown inside a transaction to roll it back with a client-facing error. */
 const chatNotFound = () => notFound('Chat');
 
-export function createChatService(prisma: Prisma, events: ChatEvents) {
+export function createChatService(prisma: Prisma, events: ChatEvents, observer?: WritePathObserver) {
   async function ownedChat(userId: string, chatId: string) {
     const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });
     // Another user's chat is indistinguishable from a missing one.
@@ -102,6 +103,7 @@ export function createChatService(prisma: Prisma, events: ChatEvents) {
      */
     async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
       checkMessageContent(input.content);
+      const started = performance.now();
       const result = await prisma
         .$transaction(async (tx) => {
         const chat = await tx.chat.findFirst({ where: { id: input.chatId, userId: input.userId } });
@@ -134,6 +136,16 @@ export function createChatService(prisma: Prisma, events: ChatEvents) {
         });
         return { chat: toChat(updated), message: toMessage(row), duplicate: false };
         })
+        .then(
+          (posted) => {
+            observer?.transaction((performance.now() - started) / 1000, 1, 'committed');
+            return posted;
+          },
+          (err: unknown) => {
+            observer?.transaction((performance.now() - started) / 1000, 1, 'failed');
+            throw err;
+          },
+        )
         .catch(async (err: unknown) => {
           // Two sends of one clientMsgId racing: the loser finds the winner's row.
           if ((err as { code?: string }).code !== 'P2002') throw err;
@@ -145,6 +157,7 @@ export function createChatService(prisma: Prisma, events: ChatEvents) {
           return { chat: toChat(existing.chat), message: toMessage(existing), duplicate: true };
         });
       if (!result.duplicate) {
+        observer?.stored(1);
         events.userMessageStored({
           userId: input.userId,
           chat: result.chat,

@@ -9,10 +9,12 @@ export interface FrameHandlerDeps {
   chats: ChatService;
   replies: ReplyControl;
   logger: Logger;
+  /** Told how long each ack took, from the frame's arrival (operators' ack latency metric). */
+  observeAck?(seconds: number): void;
 }
 
 /** Handles one client frame; every frame that names a chat is checked for ownership on that frame. */
-export function createFrameHandler({ chats, replies, logger }: FrameHandlerDeps) {
+export function createFrameHandler({ chats, replies, logger, observeAck }: FrameHandlerDeps) {
   async function requireOwnedChat(connection: ClientConnection, chatId: string): Promise<void> {
     if (!(await chats.ownsChat(connection.userId, chatId))) throw new AppError('not_found', 'Chat not found.');
   }
@@ -54,7 +56,7 @@ export function createFrameHandler({ chats, replies, logger }: FrameHandlerDeps)
     },
   };
 
-  return async function handleFrame(connection: ClientConnection, raw: string): Promise<void> {
+  return async function handleFrame(connection: ClientConnection, raw: string, receivedAt = performance.now()): Promise<void> {
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) {
       connection.send({ type: 'error', code: parsed.code, message: parsed.message });
@@ -63,6 +65,7 @@ export function createFrameHandler({ chats, replies, logger }: FrameHandlerDeps)
     const frame = parsed.value;
     try {
       await (handlers[frame.type] as (c: ClientConnection, f: ClientFrame) => Promise<void>)(connection, frame);
+      if (frame.type === 'send') observeAck?.((performance.now() - receivedAt) / 1000);
     } catch (err) {
       const known = err instanceof AppError;
       if (!known) logger.error({ err, frameType: frame.type, userId: connection.userId }, 'socket frame failed');

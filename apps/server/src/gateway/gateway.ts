@@ -29,6 +29,8 @@ export interface GatewayOptions {
   clustered?: boolean;
   /** A socket with more than this many bytes waiting to be written is considered stuck. */
   maxBufferedBytes?: number;
+  /** Told how long each ack took, from the frame's arrival (operators' ack latency metric). */
+  observeAck?(seconds: number): void;
 }
 
 export interface Gateway {
@@ -105,6 +107,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       connection.send({ type: 'error', code: 'unavailable', message: 'The server is restarting; send again after reconnecting.' });
       return;
     }
+    // Latency counts from arrival, so time spent queued behind this socket's earlier frames shows.
+    const receivedAt = performance.now();
     const work = connection.queue.then(async () => {
       try {
         await limiter.consume(connection.id);
@@ -118,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         return;
       }
-      await handleFrame(connection, raw);
+      await handleFrame(connection, raw, receivedAt);
     });
     const tracked = work.catch((err) => logger.error({ err }, 'socket frame queue failed'));
     connection.queue = tracked;
