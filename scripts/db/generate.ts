@@ -1,13 +1,13 @@
-// Generates the Prisma client for every schema under prisma/ without network access.
+// Generates the Prisma clients (SQLite and PostgreSQL) without network access.
+// The PostgreSQL schema is rendered from the SQLite one first, so the two cannot drift apart.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { POSTGRES_SCHEMA, ROOT, SQLITE_SCHEMA, writePostgresSchema } from './postgres-schema.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const schemas = [path.join(root, 'prisma', 'schema.prisma')];
-
-for (const schema of schemas) {
-  execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', schema], {
-    cwd: root,
+writePostgresSchema();
+for (const schema of [SQLITE_SCHEMA, POSTGRES_SCHEMA]) {
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', schema], {
+    cwd: ROOT,
     stdio: 'inherit',
     env: {
       ...process.env,

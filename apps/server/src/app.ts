@@ -37,7 +37,7 @@ export interface ParleyServer {
 /** The composition root: builds every part from the configuration and wires them together. */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<ParleyServer> {
   const startedAt = Date.now();
-  const database = await openDatabase(config.databaseUrl, logger);
+  const database = await openDatabase(config.databaseUrl, logger, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs });
   const { prisma } = database;
 
   const sessions = createSessionStore(prisma, config.sessionTtlMs);

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlitePathFromUrl } from '../db/database.ts';
 import { login, TestSocket } from '../testing/clients.ts';
+import { rawQuery } from '../testing/test-databases.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { startFakeAnthropic, type FakeLlmServer } from './testing/fake-anthropic.ts';
 
@@ -226,16 +224,16 @@ describe('crash recovery', () => {
     const { chat, api } = await participant();
     await api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: 'q', content: 'hi' });
     await new Promise((r) => setTimeout(r, 300));
-    const file = sqlitePathFromUrl(server.config.databaseUrl);
     await server.server.stop();
     // Simulate a crash mid-reply: a row the dead process left `streaming`.
-    const db = new Database(file);
-    db.prepare(
-      `INSERT INTO Message (id, chatId, position, role, content, status, createdAt, updatedAt, provider, model)
+    const now = new Date().toISOString();
+    await rawQuery(
+      server.config.databaseUrl,
+      `INSERT INTO "Message" ("id", "chatId", "position", "role", "content", "status", "createdAt", "updatedAt", "provider", "model")
        VALUES ('orphan', ?, 99, 'assistant', 'half a rep', 'streaming', ?, ?, 'echo', 'echo')`,
-    ).run(chat.id, new Date().toISOString(), new Date().toISOString());
-    db.close();
-    server = await startTestServer({}, { dir: path.dirname(file) });
+      [chat.id, now, now],
+    );
+    server = await server.restart();
     const again = await login(server.url, 'alice');
     const orphan = (await messagesOf(again.api, chat.id)).find((m) => m.id === 'orphan')!;
     expect(orphan).toMatchObject({ status: 'interrupted', content: 'half a rep' });
@@ -247,11 +245,11 @@ describe('crash recovery', () => {
     socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'q1', content: '/long 400' });
     const start = await socket.next('agent.start');
     await socket.next('agent.delta', (d) => d.seq >= 120, 15_000);
-    const db = new Database(sqlitePathFromUrl(server.config.databaseUrl), { readonly: true });
-    const row = db.prepare('SELECT content, status FROM Message WHERE id = ?').get(start.messageId) as { content: string; status: string };
-    db.close();
-    expect(row.status).toBe('streaming');
-    expect(row.content.length).toBeGreaterThan(0);
+    const [row] = await rawQuery<{ content: string; status: string }>(server.config.databaseUrl, 'SELECT "content", "status" FROM "Message" WHERE "id" = ?', [
+      start.messageId,
+    ]);
+    expect(row!.status).toBe('streaming');
+    expect(row!.content.length).toBeGreaterThan(0);
     socket.send({ type: 'stop', chatId: chat.id });
     await socket.next('agent.done');
   });

@@ -34,6 +34,8 @@ const envSchema = z.object({
   AGENT_CONFIG: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
+  DATABASE_POOL_SIZE: intFromEnv(1, 1000).default(10),
+  DATABASE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
 });
 
@@ -43,6 +45,9 @@ export interface ServerConfig {
   host: string;
   /** Always absolute for SQLite: `file:/abs/path.db`. */
   databaseUrl: string;
+  /** PostgreSQL only: pool size and connection/statement timeout. */
+  databasePoolSize: number;
+  databaseTimeoutMs: number;
   accessCode: string | null;
   allowedOrigins: string[];
   logLevel: string;
@@ -108,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: normalizeDatabaseUrl(e.DATABASE_URL),
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     accessCode: e.ACCESS_CODE ? e.ACCESS_CODE : null,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     logLevel: e.LOG_LEVEL,

@@ -1,12 +1,11 @@
-// `pnpm db:migrate`: applies pending migrations to DATABASE_URL without starting the server.
-import { loadEnvFile } from '../config/env-file.ts';
+// `pnpm db:migrate`: applies pending migrations to DATABASE_URL (SQLite or PostgreSQL) without starting the server.
 import { loadConfig } from '../config/config.ts';
-import { SQLITE_MIGRATIONS_DIR, sqlitePathFromUrl } from './database.ts';
-import { migrateSqlite } from './migrations.ts';
+import { loadEnvFile } from '../config/env-file.ts';
+import { migrate } from './database.ts';
 
 loadEnvFile();
 const config = loadConfig(process.env);
-const report = migrateSqlite(sqlitePathFromUrl(config.databaseUrl), SQLITE_MIGRATIONS_DIR);
+const report = await migrate(config.databaseUrl);
 console.log(
   report.applied.length
     ? `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`

@@ -4,8 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config/paths.ts';
-import { SQLITE_MIGRATIONS_DIR } from './database.ts';
-import { migrateSqlite, MigrationError, readMigrations } from './migrations.ts';
+import { renderPostgresSchema } from '../../../../scripts/db/postgres-schema.ts';
+import { createPostgresDatabase, rawQuery } from '../testing/test-databases.ts';
+import { POSTGRES_MIGRATIONS_DIR, SQLITE_MIGRATIONS_DIR } from './database.ts';
+import { migratePostgres, migrateSqlite, MigrationError, readMigrations } from './migrations.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -97,5 +99,50 @@ describe('migrations', () => {
     const first = readMigrations(migrations)[0]!;
     fs.appendFileSync(path.join(migrations, first.name, 'migration.sql'), '\n-- edited\n');
     expect(() => migrateSqlite(file, migrations)).toThrow(MigrationError);
+  });
+});
+
+const POSTGRES_TYPES: Record<string, string> = { String: 'text', Int: 'integer', DateTime: 'timestamp without time zone', Boolean: 'boolean', Float: 'double precision', BigInt: 'bigint', Json: 'jsonb' };
+
+describe('PostgreSQL migrations', () => {
+  it('use a schema derived from schema.prisma that is up to date (run `pnpm db:generate`)', () => {
+    const sqlite = fs.readFileSync(path.join(REPO_ROOT, 'prisma', 'schema.prisma'), 'utf8');
+    const postgres = fs.readFileSync(path.join(REPO_ROOT, 'prisma', 'postgresql', 'schema.prisma'), 'utf8');
+    expect(postgres).toBe(renderPostgresSchema(sqlite));
+  });
+
+  it('have one PostgreSQL migration for every SQLite migration, by name', () => {
+    expect(readMigrations(POSTGRES_MIGRATIONS_DIR).map((m) => m.name)).toEqual(readMigrations(SQLITE_MIGRATIONS_DIR).map((m) => m.name));
+  });
+
+  it('build exactly the schema that schema.prisma declares, on a real PostgreSQL server', async () => {
+    const db = await createPostgresDatabase();
+    try {
+      await migratePostgres(db.url, POSTGRES_MIGRATIONS_DIR);
+      expect((await migratePostgres(db.url, POSTGRES_MIGRATIONS_DIR)).applied).toEqual([]);
+      const declared = declaredSchema();
+      const columns = await rawQuery<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+        db.url,
+        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name != '_prisma_migrations'",
+      );
+      expect([...new Set(columns.map((c) => c.table_name))].sort()).toEqual([...declared.keys()].sort());
+      for (const [model, spec] of declared) {
+        const actual = columns.filter((c) => c.table_name === model);
+        expect(actual.map((c) => c.column_name).sort(), `columns of ${model}`).toEqual([...spec.columns.keys()].sort());
+        for (const column of actual) {
+          const want = spec.columns.get(column.column_name)!;
+          expect(column.data_type, `${model}.${column.column_name} type`).toBe(POSTGRES_TYPES[want.type]);
+          expect(column.is_nullable === 'YES', `${model}.${column.column_name} nullability`).toBe(want.optional);
+        }
+        const indexes = await rawQuery<{ indexdef: string; indexname: string }>(db.url, 'SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ?', [model]);
+        const actualIndexes = indexes
+          .filter((i) => !i.indexname.endsWith('_pkey'))
+          .map((i) => `${/UNIQUE/.test(i.indexdef) ? 'unique' : 'index'}(${i.indexdef.replace(/^.*\((.*)\)$/, '$1').replace(/"/g, '').split(', ').join(',')})`);
+        const key = (i: { unique: boolean; columns: string[] }) => `${i.unique ? 'unique' : 'index'}(${i.columns.join(',')})`;
+        expect(actualIndexes.sort(), `indexes of ${model}`).toEqual(spec.indexes.map(key).sort());
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });

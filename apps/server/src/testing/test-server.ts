@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startServer, type ParleyServer } from '../app.ts';
 import { loadConfig, type ServerConfig } from '../config/config.ts';
 import { createLogger } from '../logging/logger.ts';
+import { createTestDatabase, type TestDatabase } from './test-databases.ts';
 
 export interface TestServer {
   server: ParleyServer;
@@ -22,12 +23,17 @@ export interface TestServerOptions {
   agent?: Record<string, unknown>;
   /** Reuse this directory (and its database) instead of a new temp one. */
   dir?: string;
+  /** Reuse this database (a restart) instead of a new one. */
+  database?: TestDatabase;
+  /** Remove `dir` on close even though it was given (a restart of a server that made it). */
+  removeDir?: boolean;
 }
 
-/** A real server on an ephemeral port with its own SQLite file in a temp directory. */
+/** A real server on an ephemeral port with its own database (see test-databases.ts) and a temp directory. */
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const { dir } = options;
   const workDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  const database = options.database ?? (await createTestDatabase(workDir));
   const agentFile = path.join(workDir, 'agent.json');
   if (options.agent || !fs.existsSync(agentFile)) {
     fs.writeFileSync(agentFile, JSON.stringify({ agent: options.agent ?? { provider: 'echo', echoDelayMs: 0 } }, null, 2));
@@ -36,13 +42,14 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${path.join(workDir, 'parley.db')}`,
+    DATABASE_URL: database.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AGENT_CONFIG: agentFile,
     ...env,
   });
-  const server = await startServer(config, createLogger(config.logLevel)).catch((err: unknown) => {
+  const server = await startServer(config, createLogger(config.logLevel)).catch(async (err: unknown) => {
     if (!dir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (!options.database) await database.drop();
     throw err;
   });
   let closed = false;
@@ -55,12 +62,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     async close() {
       if (!closed) await server.stop();
       closed = true;
-      if (!dir) fs.rmSync(workDir, { recursive: true, force: true });
+      if (!dir || options.removeDir) fs.rmSync(workDir, { recursive: true, force: true });
+      await database.drop();
     },
     async restart() {
       if (!closed) await server.stop();
       closed = true;
-      return startTestServer(env, { dir: workDir });
+      return startTestServer(env, { dir: workDir, database, removeDir: !dir || options.removeDir });
     },
   };
   return test;
