@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { login, TestSocket } from '../testing/clients.ts';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
+import { createPostgresDatabase, rawQuery, type TestDatabase } from '../testing/test-databases.ts';
+import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.ts';
+
+// Two real backend processes sharing one PostgreSQL database and one Redis, as in production.
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+let db: TestDatabase;
+let dir: string;
+let prefix: string;
+const servers: ServerProcess[] = [];
+const sockets: TestSocket[] = [];
+
+beforeEach(async () => {
+  db = await createPostgresDatabase();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-'));
+  fs.writeFileSync(path.join(dir, 'agent.json'), JSON.stringify({ agent: { provider: 'echo', echoDelayMs: 10 } }));
+  prefix = `parley-test-${path.basename(dir)}:`;
+});
+
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.close());
+  await Promise.all(servers.splice(0).map((s) => s.kill('SIGKILL')));
+  await db.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function instance(env: Record<string, string> = {}) {
+  const server = await startServerProcess({
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    AGENT_CONFIG: path.join(dir, 'agent.json'),
+    ...env,
+  });
+  servers.push(server);
+  return server;
+}
+
+async function tab(server: ServerProcess, token: string) {
+  const socket = await TestSocket.connect(server.wsUrl, { token });
+  sockets.push(socket);
+  await socket.next('hello');
+  return socket;
+}
+
+describe('several instances (PostgreSQL + Redis)', () => {
+  it('a user with a tab on each instance sees every message and every streamed token on both', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const user = await login(a.url, 'alice');
+    const chat = (await user.api('POST', '/api/chats')).body.chat;
+    const tabA = await tab(a, user.token);
+    const tabB = await tab(b, user.token);
+    const other = await login(b.url, 'bob');
+    const bobTab = await tab(b, other.token);
+
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 60' });
+    const ack = await tabA.next('ack');
+    expect((await tabB.next('message')).message.id).toBe(ack.message.id);
+    const doneA = await tabA.next('agent.done', () => true, 15_000);
+    const doneB = await tabB.next('agent.done', () => true, 15_000);
+    expect(doneB.message.content).toBe(doneA.message.content);
+    const seqsB = tabB.ofType('agent.delta').map((d) => d.seq);
+    expect(seqsB).toEqual(seqsB.map((_, i) => i));
+    expect(tabB.ofType('agent.delta').map((d) => d.text).join('')).toBe(doneA.message.content);
+    expect(bobTab.frames.map((f) => f.type)).toEqual(['hello']);
+  });
+
+  it('stop pressed on the other instance ends the reply where it runs', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const user = await login(a.url, 'alice');
+    const chat = (await user.api('POST', '/api/chats')).body.chat;
+    const tabA = await tab(a, user.token);
+    const tabB = await tab(b, user.token);
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 2000' });
+    await tabB.next('agent.delta', (d) => d.seq >= 5, 10_000);
+    tabB.send({ type: 'stop', chatId: chat.id });
+    const done = await tabB.next('agent.done', () => true, 10_000);
+    expect(done.message.status).toBe('interrupted');
+    const [row] = await rawQuery<{ status: string; content: string }>(db.url, 'SELECT "status", "content" FROM "Message" WHERE "id" = ?', [done.message.id]);
+    expect(row).toEqual({ status: 'interrupted', content: done.message.content });
+  });
+
+  it('a message sent through the other instance interrupts the running reply: one reply per chat', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const user = await login(a.url, 'alice');
+    const chat = (await user.api('POST', '/api/chats')).body.chat;
+    const tabA = await tab(a, user.token);
+    const tabB = await tab(b, user.token);
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 2000' });
+    const first = await tabB.next('agent.start', () => true, 10_000);
+    await tabB.next('agent.delta', (d) => d.seq >= 5, 10_000);
+    tabB.send({ type: 'send', chatId: chat.id, clientMsgId: 'm2', content: 'Something else' });
+    const interrupted = await tabB.next('agent.done', (d) => d.message.id === first.messageId, 10_000);
+    expect(interrupted.message.status).toBe('interrupted');
+    const second = await tabB.next('agent.done', (d) => d.message.id !== first.messageId, 15_000);
+    expect(second.message).toMatchObject({ status: 'complete', content: expect.stringContaining('Something else') });
+    const rows = await rawQuery<{ role: string; status: string }>(db.url, 'SELECT "role", "status" FROM "Message" WHERE "chatId" = ? ORDER BY "position"', [chat.id]);
+    expect(rows.map((r) => `${r.role}:${r.status}`)).toEqual(['user:complete', 'assistant:interrupted', 'user:complete', 'assistant:complete']);
+  });
+
+  it('a tab that connects to the other instance mid-reply resumes it with no gap', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const user = await login(a.url, 'alice');
+    const chat = (await user.api('POST', '/api/chats')).body.chat;
+    const tabA = await tab(a, user.token);
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 150' });
+    await tabA.next('agent.delta', (d) => d.seq >= 10, 10_000);
+    const late = await TestSocket.connect(b.wsUrl, { token: user.token });
+    sockets.push(late);
+    const snapshot = await late.next('agent.snapshot', () => true, 5000);
+    const done = await late.next('agent.done', () => true, 15_000);
+    const live = late.ofType('agent.delta').filter((d) => d.seq > snapshot.reply!.seq);
+    live.forEach((d, i) => expect(d.seq).toBe(snapshot.reply!.seq + 1 + i));
+    expect(snapshot.reply!.text + live.map((d) => d.text).join('')).toBe(done.message.content);
+  });
+
+  it('killing one instance loses no acknowledged message', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const user = await login(a.url, 'alice');
+    const chat = (await user.api('POST', '/api/chats')).body.chat;
+    const tabA = await tab(a, user.token);
+    for (let i = 0; i < 30; i += 1) tabA.send({ type: 'send', chatId: chat.id, clientMsgId: `k-${i}`, content: `message ${i}` });
+    await tabA.next('ack', (f) => f.clientMsgId === 'k-5', 10_000);
+    await a.kill('SIGKILL');
+    const acked = tabA.ofType('ack').map((f) => f.clientMsgId);
+    const stored = (await rawQuery<{ clientMsgId: string }>(db.url, 'SELECT "clientMsgId" FROM "Message" WHERE "chatId" = ? AND "role" = \'user\'', [chat.id])).map(
+      (r) => r.clientMsgId,
+    );
+    for (const id of acked) expect(stored).toContain(id);
+    // The other instance carries on with the same data.
+    const again = await login(b.url, 'alice');
+    expect((await again.api('GET', `/api/chats/${chat.id}?limit=200`)).status).toBe(200);
+  });
+
+  it('without Redis an instance keeps serving its own sockets, reports degraded, and recovers', async () => {
+    const redis = await startTcpProxy('127.0.0.1', Number(new URL(REDIS_URL).port || 6379));
+    try {
+      const a = await instance({ REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+      const user = await login(a.url, 'alice');
+      const chat = (await user.api('POST', '/api/chats')).body.chat;
+      const socket = await tab(a, user.token);
+      redis.cut();
+      const health = await fetch(`${a.url}/health`).then((r) => r.json().then((body) => ({ status: r.status, body })));
+      expect(health).toMatchObject({ status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'failing' } } });
+      socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'offline-1', content: 'still here?' });
+      expect((await socket.next('ack')).duplicate).toBe(false);
+      expect((await socket.next('agent.done', () => true, 10_000)).message.status).toBe('complete');
+      redis.restore();
+      let status = '';
+      for (let i = 0; i < 50 && status !== 'ok'; i += 1) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await fetch(`${a.url}/health`).then((r) => r.json())).status;
+      }
+      expect(status).toBe('ok');
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it('answers 503 on /health while PostgreSQL is unreachable, and recovers when it returns', async () => {
+    const postgres = await startTcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
+    try {
+      const proxied = new URL(db.url);
+      proxied.port = String(postgres.port);
+      const a = await instance({ DATABASE_URL: proxied.toString(), DATABASE_TIMEOUT_MS: '500' });
+      expect((await fetch(`${a.url}/health`)).status).toBe(200);
+      postgres.cut();
+      const down = await fetch(`${a.url}/health`);
+      expect(down.status).toBe(503);
+      expect((await login(a.url, 'x').catch((err: Error) => err.message)) as string).toMatch(/500|503/);
+      postgres.restore();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i += 1) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await fetch(`${a.url}/health`)).status;
+      }
+      expect(status).toBe(200);
+      expect((await login(a.url, 'back')).user.username).toBe('back');
+    } finally {
+      await postgres.close();
+    }
+  });
+});
