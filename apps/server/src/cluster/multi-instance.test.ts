@@ -155,7 +155,7 @@ describe('several instances (PostgreSQL + Redis)', () => {
       let status = '';
       for (let i = 0; i < 50 && status !== 'ok'; i += 1) {
         await new Promise((r) => setTimeout(r, 200));
-        status = (await fetch(`${a.url}/health`).then((r) => r.json())).status;
+        status = ((await fetch(`${a.url}/health`).then((r) => r.json())) as { status: string }).status;
       }
       expect(status).toBe('ok');
     } finally {
