@@ -37,8 +37,8 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function createTestDatabase(dir: string): Promise<TestDatabase> {
-  if (TEST_ENGINE === 'postgresql') return createPostgresDatabase();
+export async function createTestDatabase(dir: string, engine = TEST_ENGINE): Promise<TestDatabase> {
+  if (engine === 'postgresql') return createPostgresDatabase();
   return { url: `file:${path.join(dir, 'parley.db')}`, drop: async () => {} };
 }
 

@@ -25,6 +25,8 @@ export interface TestServerOptions {
   dir?: string;
   /** Reuse this database (a restart) instead of a new one. */
   database?: TestDatabase;
+  /** The engine, whatever TEST_DATABASE says. */
+  engine?: 'sqlite' | 'postgresql';
   /** Remove `dir` on close even though it was given (a restart of a server that made it). */
   removeDir?: boolean;
 }
@@ -33,7 +35,7 @@ export interface TestServerOptions {
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const { dir } = options;
   const workDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
-  const database = options.database ?? (await createTestDatabase(workDir));
+  const database = options.database ?? (await createTestDatabase(workDir, options.engine));
   const agentFile = path.join(workDir, 'agent.json');
   if (options.agent || !fs.existsSync(agentFile)) {
     fs.writeFileSync(agentFile, JSON.stringify({ agent: options.agent ?? { provider: 'echo', echoDelayMs: 0 } }, null, 2));
