@@ -89,7 +89,7 @@ check_app() { # $1: backend|frontend. Returns 1 when the app is still unhealthy 
   if [ -n "$_known" ] && [ "$MONITOR_GRACE_SECONDS" -gt 0 ]; then
     _settling=""
     case $APP_STATUS in
-      launching | "waiting restart" | waiting) _settling=yes ;;
+      launching | waiting-restart) _settling=yes ;;
       online) if [ "$APP_UPTIME" -lt "$MONITOR_GRACE_SECONDS" ]; then _settling=yes; fi ;;
     esac
     if [ -n "$_settling" ] && wait_healthy "$_app" "$MONITOR_GRACE_SECONDS"; then

@@ -33,7 +33,8 @@ for (const proc of list) {
     proc.name,
     proc.pm_id,
     online && proc.pid ? proc.pid : 0,
-    env.status || 'unknown',
+    // One word per field: pm2's "waiting restart" becomes waiting-restart.
+    (env.status || 'unknown').replace(/\s+/g, '-'),
     env.restart_time ?? 0,
     online && env.pm_uptime ? Math.max(0, Math.round((now - env.pm_uptime) / 1000)) : 0,
     (proc.monit && proc.monit.memory) || 0,
