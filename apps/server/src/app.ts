@@ -75,7 +75,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   events.onUserMessage(({ userId, chat, message, originConnectionId }) => {
     cluster.toUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
     cluster.toUser(userId, { type: 'chat.updated', chat });
-    replies.onUserMessage(userId, chat.id);
+    if (config.agentReplies) replies.onUserMessage(userId, chat.id);
   });
   events.onChatUpdated(({ userId, chat }) => cluster.toUser(userId, { type: 'chat.updated', chat }));
 

@@ -31,6 +31,7 @@ const envSchema = z.object({
   WS_FRAMES_PER_SECOND: intFromEnv(1, 100_000).default(20),
   LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 100_000).default(30),
   METRICS_TOKEN: z.string().optional(),
+  AGENT_REPLIES: boolFromEnv.default(true),
   AGENT_CONFIG: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
@@ -61,6 +62,11 @@ export interface ServerConfig {
   wsFramesPerSecond: number;
   loginAttemptsPerMinute: number;
   metricsToken: string | null;
+  /**
+   * False: user messages are stored and acknowledged but the agent does not answer. For measuring
+   * the message write path alone (pnpm bench) and for pausing the agent without stopping the study.
+   */
+  agentReplies: boolean;
   agentConfigPath: string;
   anthropicApiKey: string | null;
   openaiApiKey: string | null;
@@ -127,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
     loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN ? e.METRICS_TOKEN : null,
+    agentReplies: e.AGENT_REPLIES,
     agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? 'data/agent.json'),
     anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,
     openaiApiKey: e.OPENAI_API_KEY ? e.OPENAI_API_KEY : null,
