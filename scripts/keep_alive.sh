@@ -41,8 +41,7 @@ cd "$ROOT"
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"
 load_config
-INTERVAL=${KEEPALIVE_INTERVAL_SECONDS:-10}
-case $INTERVAL in '' | *[!0-9]* | 0) die "KEEPALIVE_INTERVAL_SECONDS must be a whole number of at least 1" ;; esac
+INTERVAL=$KEEPALIVE_INTERVAL_SECONDS
 KA_LOG="$LOG_DIR/keep_alive.log"
 
 event() { # $1: app (or -), rest: message. Timestamped, to keep_alive.log, the app's log and the terminal.

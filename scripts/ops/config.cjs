@@ -122,6 +122,7 @@ function resolveConfig(env = process.env, root = ROOT) {
     healthTimeoutSeconds: intSetting('HEALTH_TIMEOUT_SECONDS', get('HEALTH_TIMEOUT_SECONDS') ?? '5', 1, 300),
     // How long the monitor lets pm2's own restart finish before it steps in itself.
     monitorGraceSeconds: intSetting('MONITOR_GRACE_SECONDS', get('MONITOR_GRACE_SECONDS') ?? '20', 0, 600),
+    keepAliveIntervalSeconds: intSetting('KEEPALIVE_INTERVAL_SECONDS', get('KEEPALIVE_INTERVAL_SECONDS') ?? '10', 1, 3600),
     shutdownTimeoutMs,
     // pm2 must never SIGKILL a backend that is still inside its own graceful-shutdown window
     // (the backend's hard deadline is SHUTDOWN_TIMEOUT_MS + 2 s): give it 5 s more.
@@ -190,6 +191,7 @@ function toShell(c) {
     HEALTH_TIMEOUT_SECONDS: c.healthTimeoutSeconds,
     MONITOR_GRACE_SECONDS: c.monitorGraceSeconds,
     KILL_TIMEOUT_MS: c.killTimeoutMs,
+    KEEPALIVE_INTERVAL_SECONDS: c.keepAliveIntervalSeconds,
   };
   return Object.entries(vars)
     .map(([k, v]) => `${k}=${shellQuote(v)}`)
