@@ -4,6 +4,7 @@ import type { ReplyControl } from '../gateway/reply-control.ts';
 import type { Logger } from '../logging/logger.ts';
 import { buildHistory } from './history.ts';
 import { isProviderError, providerError, type AgentProvider, type AgentSettings, type ProviderError } from './providers/types.ts';
+import { Checkpointer } from './checkpointer.ts';
 import type { ReplyStore } from './reply-store.ts';
 
 /** How often a streaming reply's text is saved: a crash loses at most this much of a reply. */
@@ -53,10 +54,12 @@ export interface ReplyRunnerDeps {
 export class ReplyRunner implements ReplyControl {
   readonly #lanes = new Map<string, ChatLane>();
   readonly #deps: ReplyRunnerDeps;
+  readonly #checkpoints: Checkpointer;
   #closed = false;
 
   constructor(deps: ReplyRunnerDeps) {
     this.#deps = deps;
+    this.#checkpoints = new Checkpointer(deps.store, deps.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS, deps.logger);
     deps.cluster.onControl((message) => this.#onControl(message));
   }
 
@@ -169,6 +172,7 @@ export class ReplyRunner implements ReplyControl {
     this.#closed = true;
     for (const lane of this.#lanes.values()) if (lane.running) this.#end(lane.running, 'shutdown');
     await Promise.allSettled([...this.#lanes.values()].map((lane) => lane.tail));
+    this.#checkpoints.close();
   }
 
   #end(reply: RunningReply, reason: EndReason): void {
@@ -248,7 +252,7 @@ export class ReplyRunner implements ReplyControl {
 
   /** Streams the provider into the reply, publishing numbered deltas and checkpointing the text. */
   async #stream(reply: RunningReply, provider: AgentProvider, settings: AgentSettings, stored: Message[], startedAt: number) {
-    const { store, logger } = this.#deps;
+    const { logger } = this.#deps;
     const publish: Cluster['toUser'] = (userId, frame) => this.#deps.cluster.toUser(userId, frame);
     const signal = reply.controller.signal;
     const messageId = reply.messageId!;
@@ -257,14 +261,7 @@ export class ReplyRunner implements ReplyControl {
     let outputTokens: number | null = null;
     let error: ProviderError | null = null;
 
-    let savedLength = 0;
-    let saving: Promise<void> = Promise.resolve();
-    const checkpoints = setInterval(() => {
-      if (reply.text.length === savedLength) return;
-      const text = reply.text;
-      savedLength = text.length;
-      saving = saving.then(() => store.checkpoint(messageId, text)).catch((err) => logger.warn({ err, messageId }, 'checkpoint failed'));
-    }, this.#deps.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+    this.#checkpoints.track(messageId, () => reply.text);
 
     try {
       const history = buildHistory(stored, settings.contextChars);
@@ -288,8 +285,7 @@ export class ReplyRunner implements ReplyControl {
         logger.warn({ err, code: error.code, status: error.status, chatId: reply.chatId }, 'agent provider failed');
       }
     } finally {
-      clearInterval(checkpoints);
-      await saving;
+      this.#checkpoints.untrack(messageId);
     }
     return { firstTokenMs, inputTokens, outputTokens, error };
   }

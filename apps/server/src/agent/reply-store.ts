@@ -54,9 +54,11 @@ export function createReplyStore(prisma: Prisma) {
       });
     },
 
-    /** Saves the text so far of a reply still streaming, so a crash loses at most one checkpoint interval. */
-    async checkpoint(messageId: string, content: string): Promise<void> {
-      await prisma.message.updateMany({ where: { id: messageId, status: 'streaming' }, data: { content } });
+    /** Saves the text so far of replies still streaming, in one transaction (see Checkpointer). */
+    async checkpointMany(items: { messageId: string; content: string }[]): Promise<void> {
+      await prisma.$transaction(
+        items.map(({ messageId, content }) => prisma.message.updateMany({ where: { id: messageId, status: 'streaming' }, data: { content } })),
+      );
     },
 
     async finish(messageId: string, outcome: ReplyOutcome): Promise<Message> {
