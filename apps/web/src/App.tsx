@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useAppState } from './AppContext.tsx';
 import { ChatView } from './components/chat/ChatView.tsx';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
@@ -20,6 +20,19 @@ export function App() {
   const [sidebarOpen, setSidebarOpen] = useState(!narrow);
   useEffect(() => setSidebarOpen(!narrow), [narrow]);
 
+  // Keyboard users keep their place: focus moves into the sidebar when it opens and back to the
+  // open button when it closes (the closed sidebar is inert, so focus inside it would be lost).
+  const openSidebar = useCallback(() => {
+    setSidebarOpen(true);
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('#sidebar button')?.focus());
+  }, []);
+  const closeSidebar = useCallback(() => {
+    const focusWasInside = document.getElementById('sidebar')?.contains(document.activeElement) ?? false;
+    setSidebarOpen(false);
+    if (focusWasInside) requestAnimationFrame(() => document.getElementById('sidebar-open-button')?.focus());
+  }, []);
+  const closeOverlay = useCallback(() => narrow && setSidebarOpen(false), [narrow]);
+
   useEffect(() => {
     document.title = activeTitle ? `${activeTitle} · Parley` : 'Parley';
   }, [activeTitle]);
@@ -33,12 +46,12 @@ export function App() {
         <Sidebar
           open={sidebarOpen}
           narrow={narrow}
-          onClose={() => setSidebarOpen(false)}
-          onNavigate={() => narrow && setSidebarOpen(false)}
+          onClose={closeSidebar}
+          onNavigate={closeOverlay}
         />
       )}
       <main className="main">
-        <Header sidebarOpen={sidebarOpen} onToggleSidebar={authenticated ? () => setSidebarOpen((open) => !open) : null} />
+        <Header sidebarOpen={sidebarOpen} onOpenSidebar={authenticated ? openSidebar : null} />
         {authenticated && <ConnectionBanner />}
         <Notice />
         {authenticated ? <ChatView /> : <LoginView />}

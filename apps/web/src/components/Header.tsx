@@ -5,23 +5,25 @@ import { ThemeToggle } from './ThemeToggle.tsx';
 interface HeaderProps {
   sidebarOpen: boolean;
   /** Null when there is no sidebar (logged out). */
-  onToggleSidebar: (() => void) | null;
+  onOpenSidebar: (() => void) | null;
 }
 
-export function Header({ sidebarOpen, onToggleSidebar }: HeaderProps) {
+export function Header({ sidebarOpen, onOpenSidebar }: HeaderProps) {
   const title = useAppState((s) => (s.activeChatId ? (s.chats[s.activeChatId]?.title ?? '') : null));
   const authenticated = useAppState((s) => s.auth.status === 'authenticated');
   return (
     <header className="header">
-      {onToggleSidebar && (
+      {/* While the sidebar is open its own close button is shown; a second one here would be noise. */}
+      {onOpenSidebar && !sidebarOpen && (
         <button
           type="button"
+          id="sidebar-open-button"
           className="icon-button"
-          onClick={onToggleSidebar}
-          aria-label={sidebarOpen ? 'Close sidebar' : 'Open sidebar'}
-          aria-expanded={sidebarOpen}
+          onClick={onOpenSidebar}
+          aria-label="Open sidebar"
+          aria-expanded={false}
           aria-controls="sidebar"
-          title={sidebarOpen ? 'Close sidebar' : 'Open sidebar'}
+          title="Open sidebar"
         >
           <SidebarIcon />
         </button>

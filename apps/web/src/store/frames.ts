@@ -96,6 +96,9 @@ export function reduceServerFrame(state: AppState, frame: ServerFrame): FrameOut
       return reduceError(state, frame);
     case 'pong':
       return nothing;
+    default:
+      // Frames for features this client does not show yet (study state, feedback) change nothing here.
+      return nothing;
   }
 }
 
