@@ -21,6 +21,10 @@ import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Logger } from './logging/logger.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { createServerMetrics } from './metrics/server-metrics.ts';
+import { researchRoutes } from './research/research-routes.ts';
+import { createResearcherSessions } from './research/researcher-sessions.ts';
+import { systemClock, type Clock } from './study/clock.ts';
+import { createStudyModule, type StudyModule } from './study/study-module.ts';
 
 export const VERSION = '0.1.0';
 
@@ -30,12 +34,18 @@ export interface ParleyServer {
   readonly database: Database;
   readonly registry: ConnectionRegistry;
   readonly replies: ReplyRunner;
+  readonly study: StudyModule;
   /** Graceful: stop accepting, finish in-flight work, close sockets with 1001, close the database. */
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The study's clock (consent times, time limits); tests move it forward instead of waiting. */
+  clock?: Clock;
+}
+
 /** The composition root: builds every part from the configuration and wires them together. */
-export async function startServer(config: ServerConfig, logger: Logger): Promise<ParleyServer> {
+export async function startServer(config: ServerConfig, logger: Logger, options: StartOptions = {}): Promise<ParleyServer> {
   const startedAt = Date.now();
   const database = await openDatabase(config.databaseUrl, logger, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs });
   const { prisma } = database;
@@ -61,10 +71,24 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     // Running a study on default settings by accident would be worse than not starting.
     throw new ConfigError(`The agent configuration ${config.agentConfigPath} is ${loaded.problem}: ${loaded.errors.join('; ')}`);
   }
+  const clock = options.clock ?? systemClock;
+  const study = createStudyModule({
+    prisma,
+    settingsFile: agentConfig,
+    sessions,
+    clock,
+    publish: (userId, frame) => cluster.toUser(userId, frame),
+    connectedUsers: () => [...registry.all()].map((c) => c.userId),
+    logger,
+    telemetryEventsPerMinute: config.telemetryEventsPerMinute,
+    sweepIntervalMs: config.studySweepIntervalMs,
+  });
   const secrets = { anthropicApiKey: config.anthropicApiKey ?? undefined, openaiApiKey: config.openaiApiKey ?? undefined };
   const replies = new ReplyRunner({
     store: createReplyStore(prisma),
-    settings: () => agentConfig.current(),
+    // A study participant's replies use their condition's settings.
+    settings: (chatId) => study.service.agentSettingsFor(chatId),
+    present: (message) => study.service.presentMessage(message),
     providerFor: (settings) => createProvider(settings, secrets),
     cluster,
     logger,
@@ -86,6 +110,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     sessions,
     chats,
     replies,
+    study: study.hooks,
     registry,
     logger,
     allowedOrigins: config.allowedOrigins,
@@ -109,13 +134,33 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       cookieSecure: config.cookieSecure,
       loginAttemptsPerMinute: config.loginAttemptsPerMinute,
       onLogout: (sessionId) => gateway.closeSession(sessionId),
+      onLogin: (user, participant) => study.service.onLogin(user, participant),
     }),
   );
-  app.use('/api', chatRoutes({ sessions, chats, streamingSnapshot: (chatId) => replies.snapshot(chatId) }));
+  const researcherSessions = createResearcherSessions(prisma, config.researcherSessionTtlMs);
+  app.use(
+    '/api',
+    researchRoutes({
+      prisma,
+      sessions: researcherSessions,
+      passwordHash: config.researcherPasswordHash,
+      cookieSecure: config.cookieSecure,
+      loginAttemptsPerMinute: config.researcherLoginAttemptsPerMinute,
+      exportSalt: config.exportSalt,
+      settingsFile: agentConfig,
+      dashboard: { now: () => clock.now(), activeConnections: () => registry.size, repliesRunning: () => replies.runningCount },
+      logger,
+    }),
+  );
+  app.use('/api', study.routes);
+  app.use('/api', chatRoutes({ sessions, chats, streamingSnapshot: (chatId) => replies.snapshot(chatId), study: study.hooks }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  const purge = setInterval(() => void sessions.purgeExpired().catch(() => {}), 3600_000);
+  const purge = setInterval(() => {
+    void sessions.purgeExpired().catch(() => {});
+    void researcherSessions.purgeExpired().catch(() => {});
+  }, 3600_000);
   purge.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -135,6 +180,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await gateway.drain();
     // Running replies end as interrupted with their text so far, and the open tabs are told.
     await replies.shutdown();
+    study.close();
     agentConfig.close();
     await gateway.close(Math.max(0, deadline - Date.now()));
     server.closeAllConnections();
@@ -150,6 +196,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     database,
     registry,
     replies,
+    study,
     stop: () => (stopping ??= stop()),
   };
 }

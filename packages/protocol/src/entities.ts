@@ -39,6 +39,18 @@ export const agentRunInfoSchema = z.object({
 });
 export type AgentRunInfo = z.infer<typeof agentRunInfoSchema>;
 
+export const feedbackRatingSchema = z.enum(['up', 'down']);
+export type FeedbackRating = z.infer<typeof feedbackRatingSchema>;
+
+/** The participant's current feedback on an assistant message (the latest of its history). */
+export const messageFeedbackSchema = z.object({
+  /** Null when the participant withdrew their rating. */
+  rating: feedbackRatingSchema.nullable(),
+  comment: z.string().nullable(),
+  updatedAt: isoDate,
+});
+export type MessageFeedback = z.infer<typeof messageFeedbackSchema>;
+
 export const messageSchema = z.object({
   id: z.string(),
   chatId: z.string(),
@@ -50,6 +62,8 @@ export const messageSchema = z.object({
   clientMsgId: z.string().nullable(),
   createdAt: isoDate,
   agent: agentRunInfoSchema.nullable(),
+  /** The participant's feedback on an assistant message, where the server includes it (chat history). */
+  feedback: messageFeedbackSchema.nullable().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

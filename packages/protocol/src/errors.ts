@@ -24,6 +24,12 @@ export const ERROR_STATUS = {
   agent_timeout: 504,
   agent_rate_limited: 429,
   agent_unavailable: 503,
+  // Studies (see study.ts): why a participant may not send or act right now.
+  consent_required: 403,
+  consent_declined: 403,
+  limit_reached: 403,
+  // Researcher login without RESEARCHER_PASSWORD_HASH configured.
+  researcher_disabled: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

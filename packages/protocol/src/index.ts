@@ -4,4 +4,6 @@ export * from './entities.ts';
 export * from './fields.ts';
 export * from './rest.ts';
 export * from './socket.ts';
+export * from './study.ts';
+export * from './research.ts';
 export * from './parse.ts';

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from './errors.ts';
 import { PROTOCOL_VERSION } from './limits.ts';
+import * as research from './research.ts';
 import * as rest from './rest.ts';
+import * as study from './study.ts';
 import { CLOSE_CODES, clientFrameSchema, serverFrameSchema } from './socket.ts';
 
 /**
@@ -75,6 +77,19 @@ const ENDPOINTS: [string, string, z.ZodType | null, z.ZodType | null][] = [
   ['PUT /api/chats/:id/title', 'Rename a chat.', rest.renameChatRequestSchema, rest.renameChatResponseSchema],
   ['POST /api/chats/:id/messages', 'Send without a socket: same rules and idempotency as the `send` frame (201 new, 200 duplicate).', rest.postMessageRequestSchema, rest.postMessageResponseSchema],
   ['GET /health', 'Liveness with a database check: 200, or 503 when a required check fails.', null, rest.healthResponseSchema],
+  ['GET /api/study', "The caller's study: consent, limits and what remains, permissions, completion. `study` is null when the server runs no study. Never names the condition.", null, study.studyResponseSchema],
+  ['POST /api/study/consent', 'Accept or decline the consent text. A decision is final: repeating it answers the same view, changing it is `conflict`.', study.consentRequestSchema, study.consentResponseSchema],
+  ['PUT /api/messages/:id/feedback', "Thumbs up/down (null withdraws) and an optional comment on an assistant message of the caller's own chat. Every change is kept; the latest is current.", study.feedbackRequestSchema, study.feedbackResponseSchema],
+  ['POST /api/telemetry', 'Client telemetry, as the `telemetry` frame, for `navigator.sendBeacon` when the page is closing (a `text/plain` body holding the JSON is accepted). Event kinds: ' + study.TELEMETRY_KINDS.map((k) => `\`${k}\``).join(', ') + '. 202.', study.telemetryBatchSchema, study.telemetryResponseSchema],
+  ['POST /api/research/login', 'Researcher login with the password whose hash is `RESEARCHER_PASSWORD_HASH`; sets the `parley_researcher` cookie (path `/api/research`). Rate-limited per address; `researcher_disabled` when no hash is configured.', research.researcherLoginRequestSchema, research.researcherLoginResponseSchema],
+  ['POST /api/research/logout', 'End the researcher session (204).', null, null],
+  ['GET /api/research/me', 'The researcher session (401 without one; participant sessions never count).', null, research.researcherMeResponseSchema],
+  ['GET /api/research/study', 'The study in force as the server resolved it, and whether the settings file is valid.', null, research.researchStudyResponseSchema],
+  ['GET /api/research/dashboard?study=', 'Live counts for the study in force (or `study`): participants, conversations and medians per condition, messages per minute, connections, agent errors.', research.dashboardQuerySchema, research.dashboardResponseSchema],
+  ['GET /api/research/participants?study=&condition=&limit=&cursor=', 'Participants, oldest first, a page at a time.', research.participantListQuerySchema, research.participantListResponseSchema],
+  ['GET /api/research/conversations?study=&condition=&participant=&limit=&cursor=', 'Conversations with at least one message, oldest first, a page at a time.', research.conversationListQuerySchema, research.conversationListResponseSchema],
+  ['GET /api/research/conversations/:id', 'One conversation, read-only, as an export record: every message, the feedback history and the events.', null, research.conversationDetailResponseSchema],
+  ['GET /api/research/export?format=&study=&condition=&from=&to=&pseudonymize=', 'The data set, streamed: JSONL (participant records, then one conversation per line) or CSV (one message per row). Records are described in docs/export-schema.json.', research.exportQuerySchema, null],
 ];
 
 export function renderProtocolDoc(): string {

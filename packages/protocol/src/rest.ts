@@ -8,12 +8,21 @@ import {
   usernameSchema,
 } from './fields.ts';
 import { PAGE_SIZE_MAX } from './limits.ts';
+import { participantIdsSchema } from './study.ts';
 
 // POST /api/auth/login
-export const loginRequestSchema = z.object({
-  username: usernameSchema,
-  accessCode: accessCodeSchema.optional(),
-});
+export const loginRequestSchema = z
+  .object({
+    /** Optional when `participant` carries PROLIFIC_PID or pid: that id is the username then. */
+    username: usernameSchema.optional(),
+    accessCode: accessCodeSchema.optional(),
+    /** The ids of a study link (`?PROLIFIC_PID=&STUDY_ID=&SESSION_ID=` or `?pid=`), copied from the URL. */
+    participant: participantIdsSchema.optional(),
+  })
+  .refine((body) => body.username !== undefined || body.participant?.PROLIFIC_PID !== undefined || body.participant?.pid !== undefined, {
+    error: 'Enter a username.',
+    path: ['username'],
+  });
 export type LoginRequest = z.input<typeof loginRequestSchema>;
 
 export const loginResponseSchema = z.object({

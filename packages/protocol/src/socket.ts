@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { chatSchema, messageSchema, replySnapshotSchema, userSchema } from './entities.ts';
 import { errorCodeSchema } from './errors.ts';
 import { chatIdSchema, clientMsgIdSchema, messageContentSchema } from './fields.ts';
+import { messageFeedbackSchema } from './entities.ts';
+import { studyViewSchema, telemetryBatchSchema } from './study.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Client → server frames
@@ -42,16 +44,27 @@ export const pingFrameSchema = z
   })
   .describe('Application-level liveness check (browsers cannot see protocol pings). Answered with `pong`.');
 
+export const telemetryFrameSchema = z
+  .object({
+    type: z.literal('telemetry'),
+    events: telemetryBatchSchema.shape.events,
+  })
+  .describe(
+    'Client telemetry (see `POST /api/telemetry` for the event kinds). Stored with the server\'s time; nothing is answered unless it is refused.',
+  );
+
 export const clientFrameSchema = z.discriminatedUnion('type', [
   sendFrameSchema,
   stopFrameSchema,
   resumeFrameSchema,
   pingFrameSchema,
+  telemetryFrameSchema,
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type SendFrame = z.infer<typeof sendFrameSchema>;
 export type StopFrame = z.infer<typeof stopFrameSchema>;
 export type ResumeFrame = z.infer<typeof resumeFrameSchema>;
+export type TelemetryFrame = z.infer<typeof telemetryFrameSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Server → client frames
@@ -154,6 +167,25 @@ export const errorFrameSchema = z
   })
   .describe('A client frame was refused. The socket stays open unless the server closes it right after.');
 
+export const studyUpdatedFrameSchema = z
+  .object({
+    type: z.literal('study.updated'),
+    /** The same view as `GET /api/study`; null when the server no longer runs a study. */
+    study: studyViewSchema.nullable(),
+  })
+  .describe(
+    "The participant's study state changed (consent decided, a limit reached, the study reconfigured): replace the study view; close the input when `state` is not `active` or the open chat is `closed`.",
+  );
+
+export const feedbackUpdatedFrameSchema = z
+  .object({
+    type: z.literal('feedback.updated'),
+    chatId: z.string(),
+    messageId: z.string(),
+    feedback: messageFeedbackSchema,
+  })
+  .describe("Feedback on an assistant message changed (in this or another of the participant's tabs).");
+
 export const pongFrameSchema = z
   .object({
     type: z.literal('pong'),
@@ -173,6 +205,8 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   agentErrorFrameSchema,
   errorFrameSchema,
   pongFrameSchema,
+  studyUpdatedFrameSchema,
+  feedbackUpdatedFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

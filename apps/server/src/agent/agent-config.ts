@@ -1,12 +1,14 @@
 import { readFileSync, unwatchFile, watch, watchFile, type FSWatcher, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultAgentSettings, describeJsonError, parseAgentConfig, type AgentConfigEnv } from './agent-settings.ts';
+import { parseSettingsFile } from '../study/settings-file.ts';
+import type { StudyConfig } from '../study/study-config.ts';
+import { defaultAgentSettings, describeJsonError, type AgentConfigEnv } from './agent-settings.ts';
 import type { AgentSettings } from './providers/types.ts';
 
 /**
- * The agent settings, hot-reloaded from a JSON file (see agent-settings.ts for its shape and
- * apps/server/config/agent.example.json for an example).
+ * The agent settings and the study, hot-reloaded from a JSON file (see agent-settings.ts and
+ * study/study-config.ts for its shape and apps/server/config/agent.example.json for an example).
  *
  * - The file is read synchronously when the store is created, so `current()` is right at once:
  *   missing → defaults; invalid → defaults, logged as an error, and `lastResult().ok` is false
@@ -16,7 +18,8 @@ import type { AgentSettings } from './providers/types.ts';
  *   debounced by ~100 ms, with a slow stat poll as a backstop for filesystems where watch
  *   events do not arrive (network and container bind mounts).
  * - A change that is invalid, unreadable or a deletion keeps the last good settings in force
- *   and logs which field is wrong and why. Nothing is half-applied: settings are replaced whole.
+ *   and logs which field is wrong and why. Nothing is half-applied: the agent settings and the
+ *   study are replaced together, or neither is.
  * - A reply reads `current()` once when it starts, so a change affects the next reply only.
  */
 
@@ -43,9 +46,11 @@ export type ReloadResult =
       ok: true;
       /** 'file': the file's settings; 'defaults': there is no file (and never was one this run). */
       source: 'file' | 'defaults';
-      /** Whether the settings in force changed. */
+      /** Whether the settings or the study in force changed. */
       changed: boolean;
       settings: AgentSettings;
+      /** The study section in force; null when the file has none. */
+      study: StudyConfig | null;
       warnings: string[];
     }
   | {
@@ -55,19 +60,25 @@ export type ReloadResult =
       errors: string[];
       /** The settings still in force (the last good ones). */
       settings: AgentSettings;
+      study: StudyConfig | null;
     };
 
 export type AgentSettingsListener = (settings: AgentSettings, previous: AgentSettings) => void;
+export type StudyListener = (study: StudyConfig | null, previous: StudyConfig | null) => void;
 
 export interface AgentConfigStore {
   /** The settings in force now. Frozen; read once per reply. */
   current(): AgentSettings;
+  /** The study in force now (frozen), or null when the file has no `study` section. */
+  currentStudy(): StudyConfig | null;
   /** Re-reads the file now (the watcher calls this too). Reloads never overlap. */
   reload(): Promise<ReloadResult>;
   /** The outcome of the latest load, for startup checks and admin views. */
   lastResult(): ReloadResult;
   /** Called after the settings in force change. Returns an unsubscribe function. */
   onChange(listener: AgentSettingsListener): () => void;
+  /** Called after the study in force changes. Returns an unsubscribe function. */
+  onStudyChange(listener: StudyListener): () => void;
   /** Stops watching. Idempotent. */
   close(): void;
 }
@@ -78,22 +89,30 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
   const debounceMs = options.debounceMs ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
   const listeners = new Set<AgentSettingsListener>();
+  const studyListeners = new Set<StudyListener>();
 
   let settings = defaultAgentSettings(env);
   let serialized = JSON.stringify(settings);
+  let study: StudyConfig | null = null;
+  let studySerialized = 'null';
   let loadedFromFile = false;
   /** The last text read (null: no file), so an unchanged file is not re-logged on every event. */
   let lastText: string | null | undefined;
-  let last: ReloadResult = { ok: true, source: 'defaults', changed: false, settings, warnings: [] };
+  let last: ReloadResult = { ok: true, source: 'defaults', changed: false, settings, study, warnings: [] };
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  function apply(next: AgentSettings, warnings: string[], source: 'file' | 'defaults'): ReloadResult {
+  function apply(next: AgentSettings, nextStudy: StudyConfig | null, warnings: string[], source: 'file' | 'defaults'): ReloadResult {
     const nextSerialized = JSON.stringify(next);
     const changed = nextSerialized !== serialized;
     const previous = settings;
     settings = next;
     serialized = nextSerialized;
+    const nextStudySerialized = JSON.stringify(nextStudy);
+    const studyChanged = nextStudySerialized !== studySerialized;
+    const previousStudy = study;
+    study = nextStudy;
+    studySerialized = nextStudySerialized;
     for (const warning of warnings) logger.warn({ path: file }, `agent config: ${warning}`);
     if (changed) {
       logger.info(
@@ -108,14 +127,27 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
         }
       }
     }
-    return { ok: true, source, changed, settings: next, warnings };
+    if (studyChanged) {
+      logger.info(
+        { path: file, study: nextStudy?.id ?? null, conditions: nextStudy?.conditions.map((c) => c.name) ?? [] },
+        nextStudy ? `study ${nextStudy.id} in force` : 'no study in force',
+      );
+      for (const listener of studyListeners) {
+        try {
+          listener(nextStudy, previousStudy);
+        } catch (err) {
+          logger.error({ err }, 'study change listener failed');
+        }
+      }
+    }
+    return { ok: true, source, changed: changed || studyChanged, settings: next, study: nextStudy, warnings };
   }
 
   function reject(problem: 'invalid' | 'unreadable' | 'missing', errors: string[]): ReloadResult {
     const keeping = loadedFromFile ? 'keeping the last good configuration' : 'using the defaults';
     const log = problem === 'missing' ? logger.warn.bind(logger) : logger.error.bind(logger);
     log({ path: file, problem, errors }, `agent config ${file} ${problem === 'missing' ? 'was deleted' : `is ${problem}`} (${errors.join('; ')}); ${keeping}`);
-    return { ok: false, problem, errors, settings };
+    return { ok: false, problem, errors, settings, study };
   }
 
   /** Applies what reading the file produced: its text, null when it does not exist, or an I/O error code. */
@@ -131,7 +163,7 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
 
     if (text === null) {
       if (loadedFromFile) return reject('missing', ['the file no longer exists']);
-      return apply(defaultAgentSettings(env), [], 'defaults');
+      return apply(defaultAgentSettings(env), null, [], 'defaults');
     }
     let raw: unknown;
     try {
@@ -139,10 +171,10 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
     } catch (err) {
       return reject('invalid', [describeJsonError(err, text)]);
     }
-    const resolved = parseAgentConfig(raw, env);
+    const resolved = parseSettingsFile(raw, env);
     if (!resolved.ok) return reject('invalid', resolved.errors);
     loadedFromFile = true;
-    return apply(resolved.settings, resolved.warnings, 'file');
+    return apply(resolved.settings, resolved.study, resolved.warnings, 'file');
   }
 
   async function load(): Promise<ReloadResult> {
@@ -197,12 +229,19 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
 
   return {
     current: () => settings,
+    currentStudy: () => study,
     reload,
     lastResult: () => last,
     onChange(listener) {
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
+      };
+    },
+    onStudyChange(listener) {
+      studyListeners.add(listener);
+      return () => {
+        studyListeners.delete(listener);
       };
     },
     close() {
@@ -212,6 +251,7 @@ export function createAgentConfigStore(options: AgentConfigStoreOptions): AgentC
       watcher?.close();
       if (pollIntervalMs > 0) unwatchFile(file, onStat);
       listeners.clear();
+      studyListeners.clear();
     },
   };
 }

@@ -6,10 +6,11 @@ import type { AgentSettings, ProviderName } from './providers/types.ts';
 /**
  * The agent settings file: its schema, its defaults, and how the two combine.
  *
- * File shape: `{ "agent": { ...fields, all optional } }`. The top-level object leaves room for
- * study conditions later (named variants of these settings, e.g. `"conditions": { "a": {...} }`);
- * until they exist, any key other than `agent` is an error. Keys starting with "//" are comments
- * and ignored, at both levels, since JSON has no comment syntax.
+ * File shape: `{ "agent": { ...fields, all optional }, "study": { ... } }`. The `study` section
+ * (consent, conditions that vary these settings, limits; see study/study-config.ts) is validated
+ * by its own parser together with this one (study/settings-file.ts); any other top-level key is an
+ * error. Keys starting with "//" are comments and ignored at every level, since JSON has no
+ * comment syntax.
  */
 
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
@@ -22,7 +23,7 @@ export interface AgentConfigEnv {
 
 const providerNames = ['echo', 'anthropic', 'openai-compatible'] as const satisfies readonly ProviderName[];
 
-const agentFields = z.strictObject({
+export const agentFieldsSchema = z.strictObject({
   provider: z.enum(providerNames, { error: `must be one of ${providerNames.map((name) => `"${name}"`).join(', ')}` }).optional(),
   model: z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).optional(),
   // An array is joined with newlines: long prompts stay readable in JSON.
@@ -39,8 +40,12 @@ const agentFields = z.strictObject({
   contextChars: z.int({ error: 'must be a whole number' }).min(1_000, { error: 'must be at least 1000' }).max(4_000_000, { error: 'must be at most 4000000' }).optional(),
 });
 
+export type AgentFields = z.infer<typeof agentFieldsSchema>;
+
 export const agentConfigFileSchema = z.strictObject({
-  agent: agentFields.optional(),
+  agent: agentFieldsSchema.optional(),
+  /** Checked by study/study-config.ts, which reads the conditions against `agent`. */
+  study: z.unknown().optional(),
 });
 export type AgentConfigFile = z.infer<typeof agentConfigFileSchema>;
 
@@ -54,32 +59,42 @@ export function defaultAgentSettings(env: AgentConfigEnv): AgentSettings {
 }
 
 /**
- * Validates a parsed config file and merges it over the defaults. Errors name the field
- * (`agent.temperature: must be at most 2`); warnings flag settings that are valid but will
- * not do what the researcher may expect.
+ * Validates a parsed config file's `agent` section and merges it over the defaults. Errors name
+ * the field (`agent.temperature: must be at most 2`); warnings flag settings that are valid but
+ * will not do what the researcher may expect. The `study` section is left to its own parser.
  */
-export function parseAgentConfig(raw: unknown, env: AgentConfigEnv): ResolveResult {
+export function parseAgentConfig(raw: unknown, env: AgentConfigEnv): ResolveResult & { fields?: AgentFields } {
   const parsed = agentConfigFileSchema.safeParse(stripComments(raw));
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map(describeIssue) };
   const fields = parsed.data.agent ?? {};
+  const resolved = resolveAgentFields(fields, env, 'agent');
+  return resolved.ok ? { ...resolved, fields } : resolved;
+}
+
+/**
+ * Checks one complete set of agent fields (the `agent` section, or a study condition merged over
+ * it) and resolves it against the defaults. `where` prefixes every message: `agent`,
+ * `study.conditions.friendly`.
+ */
+export function resolveAgentFields(fields: AgentFields, env: AgentConfigEnv, where: string): ResolveResult {
   const errors: string[] = [];
   const provider = fields.provider ?? (env.anthropicApiKey ? 'anthropic' : 'echo');
   if (provider === 'openai-compatible') {
-    if (!fields.baseUrl) errors.push('agent.baseUrl: required when provider is "openai-compatible", e.g. "http://localhost:11434/v1"');
-    if (!fields.model) errors.push('agent.model: required when provider is "openai-compatible", e.g. "llama3.2"');
+    if (!fields.baseUrl) errors.push(`${where}.baseUrl: required when provider is "openai-compatible", e.g. "http://localhost:11434/v1"`);
+    if (!fields.model) errors.push(`${where}.model: required when provider is "openai-compatible", e.g. "llama3.2"`);
   }
   if (errors.length > 0) return { ok: false, errors };
-  return resolveAgentSettings(fields, env);
+  return resolveAgentSettings(fields, env, where);
 }
 
-function resolveAgentSettings(fields: NonNullable<AgentConfigFile['agent']>, env: AgentConfigEnv): { ok: true; settings: AgentSettings; warnings: string[] } {
+function resolveAgentSettings(fields: AgentFields, env: AgentConfigEnv, where = 'agent'): { ok: true; settings: AgentSettings; warnings: string[] } {
   const provider = fields.provider ?? (env.anthropicApiKey ? 'anthropic' : 'echo');
   const warnings: string[] = [];
   if (provider === 'anthropic' && !env.anthropicApiKey) {
-    warnings.push('agent.provider is "anthropic" but ANTHROPIC_API_KEY is not set: every reply will fail with agent_unavailable');
+    warnings.push(`${where}.provider is "anthropic" but ANTHROPIC_API_KEY is not set: every reply will fail with agent_unavailable`);
   }
   if (provider === 'anthropic' && fields.temperature !== undefined && fields.temperature !== 1) {
-    warnings.push('agent.temperature is ignored by the "anthropic" provider: the Messages API version used rejects sampling parameters');
+    warnings.push(`${where}.temperature is ignored by the "anthropic" provider: the Messages API version used rejects sampling parameters`);
   }
   // Built field by field, in a fixed order, so two equal configurations serialize identically.
   const settings: AgentSettings = {
@@ -97,23 +112,18 @@ function resolveAgentSettings(fields: NonNullable<AgentConfigFile['agent']>, env
   return { ok: true, settings: Object.freeze(settings), warnings };
 }
 
-/** Drops "//"-prefixed keys (comments) from the top level and from `agent`. */
-function stripComments(raw: unknown): unknown {
+/** Drops "//"-prefixed keys (comments) from every object, at any depth. */
+export function stripComments(raw: unknown): unknown {
+  if (Array.isArray(raw)) return raw.map(stripComments);
   if (!isPlainObject(raw)) return raw;
-  const top = withoutCommentKeys(raw);
-  if (isPlainObject(top.agent)) top.agent = withoutCommentKeys(top.agent);
-  return top;
-}
-
-function withoutCommentKeys(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([key]) => !key.startsWith('//')));
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('//')).map(([key, value]) => [key, stripComments(value)]));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
     const hint = issue.path.length === 0 ? ' (the file holds one object: { "agent": { … } })' : '';

@@ -36,8 +36,13 @@ interface ChatLane {
 
 export interface ReplyRunnerDeps {
   store: ReplyStore;
-  /** The agent settings in force now (hot-reloaded); read once per reply. */
-  settings(): AgentSettings;
+  /**
+   * The agent settings for a reply in this chat, read once per reply: the hot-reloaded settings in
+   * force, or in a study the participant's condition's (its name is stored with the reply).
+   */
+  settings(chatId: string): Promise<{ settings: AgentSettings; condition: string | null }>;
+  /** The form in which the participant sees a stored message (a study may hide the model's name). */
+  present?(message: Message): Message;
   providerFor(settings: AgentSettings): AgentProvider;
   /** Delivers frames to every socket of the chat's owner (on every instance), and to no one else. */
   cluster: Cluster;
@@ -199,15 +204,16 @@ export class ReplyRunner implements ReplyControl {
     const signal = reply.controller.signal;
     const startedAt = performance.now();
     try {
-      const settings = this.#deps.settings();
+      const { settings, condition } = await this.#deps.settings(chatId);
       const provider = this.#deps.providerFor(settings);
       const stored = await store.recentMessages(chatId);
       // Interrupted before it began: the reply queued behind it answers instead.
       if (signal.aborted) return;
       const replyTo = findLast(stored, (m) => m.role === 'user');
-      const row = await store.start(chatId, replyTo?.id ?? null, settings, provider.name);
+      const row = await store.start(chatId, replyTo?.id ?? null, settings, provider.name, condition);
       reply.messageId = row.id;
-      publish(userId, { type: 'agent.start', chatId, messageId: row.id, message: row });
+      const present = this.#deps.present ?? ((message: Message) => message);
+      publish(userId, { type: 'agent.start', chatId, messageId: row.id, message: present(row) });
 
       const result = await this.#stream(reply, provider, settings, stored, startedAt);
       const status = signal.aborted ? 'interrupted' : result.error ? 'error' : 'complete';
@@ -223,9 +229,9 @@ export class ReplyRunner implements ReplyControl {
       lane.running = null;
       if (status === 'error') {
         const error = result.error!;
-        publish(userId, { type: 'agent.error', chatId, messageId: row.id, code: error.code, message: error.userMessage, final });
+        publish(userId, { type: 'agent.error', chatId, messageId: row.id, code: error.code, message: error.userMessage, final: present(final) });
       } else {
-        publish(userId, { type: 'agent.done', chatId, message: final });
+        publish(userId, { type: 'agent.done', chatId, message: present(final) });
       }
       logger.info(
         { chatId, messageId: row.id, status, reason: reply.endReason, provider: provider.name, deltas: reply.seq + 1, ms: final.agent?.durationMs },

@@ -26,8 +26,8 @@ export function createReplyStore(prisma: Prisma) {
       return rows.reverse().map(toMessage);
     },
 
-    /** Creates the `streaming` row in the chat's next position. */
-    async start(chatId: string, replyToId: string | null, settings: AgentSettings, providerName: string): Promise<Message> {
+    /** Creates the `streaming` row in the chat's next position; `condition` names the study condition that chose the settings. */
+    async start(chatId: string, replyToId: string | null, settings: AgentSettings, providerName: string, condition: string | null = null): Promise<Message> {
       return prisma.$transaction(async (tx) => {
         const chat = await tx.chat.update({ where: { id: chatId }, data: { messageCount: { increment: 1 } } });
         const row = await tx.message.create({
@@ -41,6 +41,7 @@ export function createReplyStore(prisma: Prisma) {
             replyToId,
             provider: providerName,
             model: settings.model,
+            condition,
             settings: JSON.stringify({
               temperature: settings.temperature,
               maxTokens: settings.maxTokens,

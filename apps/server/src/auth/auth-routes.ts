@@ -1,4 +1,12 @@
-import { loginRequestSchema, PROTOCOL_VERSION, type LoginResponse, type MeResponse, type PublicConfig } from '@parley/protocol';
+import {
+  loginRequestSchema,
+  PROTOCOL_VERSION,
+  type LoginResponse,
+  type MeResponse,
+  type ParticipantIds,
+  type PublicConfig,
+  type User,
+} from '@parley/protocol';
 import { Router, type CookieOptions } from 'express';
 import { AppError } from '../http/app-error.ts';
 import { rateLimitByIp } from '../http/rate-limit.ts';
@@ -15,6 +23,8 @@ export interface AuthRoutesOptions {
   loginAttemptsPerMinute: number;
   /** Closes the sockets of a session that just logged out. */
   onLogout(sessionId: string): void;
+  /** After a successful login, before the answer: records study-link ids and enrols the participant in a running study. */
+  onLogin?(user: User, participant: ParticipantIds | null): Promise<void>;
 }
 
 export function authRoutes(options: AuthRoutesOptions): Router {
@@ -41,11 +51,15 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       message: 'Too many login attempts from this address. Please wait a minute and try again.',
     }),
     async (req, res) => {
-      const { username, accessCode: given } = validate(loginRequestSchema, req.body ?? {});
+      const { username, accessCode: given, participant } = validate(loginRequestSchema, req.body ?? {});
       if (accessCode !== null && (given === undefined || !secretsEqual(given, accessCode))) {
         throw new AppError('bad_access_code', given ? 'That access code is not right.' : 'This server needs an access code.');
       }
-      const { token, session } = await sessions.login(username);
+      // A study link's participant id is the username, so the same link always finds the same participant.
+      const name = participant?.PROLIFIC_PID ?? participant?.pid ?? username;
+      if (name === undefined) throw new AppError('validation_failed', 'username: Enter a username.');
+      const { token, session } = await sessions.login(name);
+      await options.onLogin?.(session.user, participant ?? null);
       res.cookie(SESSION_COOKIE, token, cookie(session.expiresAt));
       const body: LoginResponse = { user: session.user, token, expiresAt: session.expiresAt.toISOString() };
       res.json(body);

@@ -5,6 +5,8 @@ import {
   type ChatDetailResponse,
   type ChatListResponse,
   type CreateChatResponse,
+  type Message,
+  type MessageFeedback,
   type PostMessageResponse,
   type ReplySnapshot,
 } from '@parley/protocol';
@@ -20,9 +22,18 @@ export interface ChatRoutesOptions {
   chats: ChatService;
   /** The reply generating in a chat right now, so a page load can resume it. */
   streamingSnapshot(chatId: string): ReplySnapshot | null;
+  /** A running study's rules (see study/study-service.ts); without a study they allow everything. */
+  study: {
+    guardSend<T extends { duplicate: boolean }>(input: { userId: string; chatId: string; clientMsgId: string }, post: () => Promise<T>): Promise<T>;
+    checkCreateChat(userId: string): Promise<void>;
+    checkRename(): void;
+    presentMessage(message: Message): Message;
+    /** The participant's current feedback on these messages. */
+    feedbackFor(messageIds: readonly string[]): Promise<Map<string, MessageFeedback>>;
+  };
 }
 
-export function chatRoutes({ sessions, chats, streamingSnapshot }: ChatRoutesOptions): Router {
+export function chatRoutes({ sessions, chats, streamingSnapshot, study }: ChatRoutesOptions): Router {
   const router = Router();
   router.use('/chats', requireSession(sessions));
 
@@ -32,6 +43,7 @@ export function chatRoutes({ sessions, chats, streamingSnapshot }: ChatRoutesOpt
   });
 
   router.post('/chats', async (_req, res) => {
+    await study.checkCreateChat(sessionOf(res).user.id);
     const body: CreateChatResponse = await chats.createChat(sessionOf(res).user.id);
     res.status(body.created ? 201 : 200).json(body);
   });
@@ -39,12 +51,15 @@ export function chatRoutes({ sessions, chats, streamingSnapshot }: ChatRoutesOpt
   router.get('/chats/:id', async (req, res) => {
     const query = validate(chatPageQuerySchema, req.query);
     const page = await chats.getChatPage(sessionOf(res).user.id, req.params.id, query);
-    const body: ChatDetailResponse = { ...page, streaming: query.before ? null : streamingSnapshot(page.chat.id) };
+    const feedback = await study.feedbackFor(page.messages.filter((m) => m.role === 'assistant').map((m) => m.id));
+    const messages = page.messages.map((m) => study.presentMessage(m.role === 'assistant' ? { ...m, feedback: feedback.get(m.id) ?? null } : m));
+    const body: ChatDetailResponse = { ...page, messages, streaming: query.before ? null : streamingSnapshot(page.chat.id) };
     res.json(body);
   });
 
   router.put('/chats/:id/title', async (req, res) => {
     const { title } = validate(renameChatRequestSchema, req.body ?? {});
+    study.checkRename();
     res.json({ chat: await chats.renameChat(sessionOf(res).user.id, req.params.id, title) });
   });
 
@@ -53,7 +68,10 @@ export function chatRoutes({ sessions, chats, streamingSnapshot }: ChatRoutesOpt
     rateLimitByIp({ points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
     async (req, res) => {
       const { clientMsgId, content } = validate(postMessageRequestSchema, req.body ?? {});
-      const posted = await chats.postUserMessage({ userId: sessionOf(res).user.id, chatId: req.params.id, clientMsgId, content });
+      const userId = sessionOf(res).user.id;
+      const posted = await study.guardSend({ userId, chatId: req.params.id, clientMsgId }, () =>
+        chats.postUserMessage({ userId, chatId: req.params.id, clientMsgId, content }),
+      );
       const body: PostMessageResponse = { message: posted.message, duplicate: posted.duplicate };
       res.status(posted.duplicate ? 200 : 201).json(body);
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePasswordHash, PasswordHashFormatError, type PasswordHash } from '../research/password-hash.ts';
 import { fromRepoRoot, REPO_ROOT } from './paths.ts';
 
 export class ConfigError extends Error {
@@ -31,6 +32,12 @@ const envSchema = z.object({
   WS_FRAMES_PER_SECOND: intFromEnv(1, 100_000).default(20),
   LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 100_000).default(30),
   METRICS_TOKEN: z.string().optional(),
+  RESEARCHER_PASSWORD_HASH: z.string().optional(),
+  RESEARCHER_SESSION_HOURS: intFromEnv(1, 24 * 30).default(12),
+  RESEARCHER_LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 1000).default(5),
+  EXPORT_SALT: z.string().optional(),
+  TELEMETRY_EVENTS_PER_MINUTE: intFromEnv(1, 100_000).default(600),
+  STUDY_SWEEP_INTERVAL_MS: intFromEnv(100, 600_000).default(5000),
   AGENT_REPLIES: boolFromEnv.default(true),
   AGENT_CONFIG: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
@@ -62,6 +69,15 @@ export interface ServerConfig {
   wsFramesPerSecond: number;
   loginAttemptsPerMinute: number;
   metricsToken: string | null;
+  /** The researcher's password as a scrypt hash (scripts/hash_password.sh); null disables researcher login. */
+  researcherPasswordHash: PasswordHash | null;
+  researcherSessionTtlMs: number;
+  researcherLoginAttemptsPerMinute: number;
+  /** Key for pseudonymised exports; null: a random one per export. */
+  exportSalt: string | null;
+  telemetryEventsPerMinute: number;
+  /** How often open tabs are checked for a study time limit that ran out. */
+  studySweepIntervalMs: number;
   /**
    * False: user messages are stored and acknowledged but the agent does not answer. For measuring
    * the message write path alone (pnpm bench) and for pausing the agent without stopping the study.
@@ -106,6 +122,22 @@ function parseOrigins(value: string | undefined): string[] {
   return origins.map((o) => o.replace(/\/$/, ''));
 }
 
+function parseResearcherHash(value: string | undefined): PasswordHash | null {
+  if (!value) return null;
+  try {
+    return parsePasswordHash(value);
+  } catch (err) {
+    throw new ConfigError(`Invalid setting RESEARCHER_PASSWORD_HASH: ${err instanceof PasswordHashFormatError ? err.message : 'unreadable'}`);
+  }
+}
+
+function parseExportSalt(value: string | undefined): string | null {
+  if (!value) return null;
+  // A short salt could be guessed, and with it every pseudonym reversed from the ids.
+  if (value.length < 16) throw new ConfigError('Invalid setting EXPORT_SALT: use at least 16 random characters (e.g. openssl rand -hex 32)');
+  return value;
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const result = envSchema.safeParse(env);
@@ -133,6 +165,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
     loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN ? e.METRICS_TOKEN : null,
+    researcherPasswordHash: parseResearcherHash(e.RESEARCHER_PASSWORD_HASH),
+    researcherSessionTtlMs: e.RESEARCHER_SESSION_HOURS * 3600_000,
+    researcherLoginAttemptsPerMinute: e.RESEARCHER_LOGIN_ATTEMPTS_PER_MINUTE,
+    exportSalt: parseExportSalt(e.EXPORT_SALT),
+    telemetryEventsPerMinute: e.TELEMETRY_EVENTS_PER_MINUTE,
+    studySweepIntervalMs: e.STUDY_SWEEP_INTERVAL_MS,
     agentReplies: e.AGENT_REPLIES,
     agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? 'data/agent.json'),
     anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,

@@ -1,33 +1,44 @@
-import { parseClientFrame, type ClientFrame, type ClientFrameOf } from '@parley/protocol';
+import { parseClientFrame, type ClientFrame, type ClientFrameOf, type TelemetryEvent } from '@parley/protocol';
 import type { ChatService } from '../chats/chat-service.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ClientConnection } from './client-connection.ts';
 import type { ReplyControl } from './reply-control.ts';
 
+/** What a running study decides about a participant's frames (see study/study-service.ts). */
+export interface StudyFrameHooks {
+  /** Runs `post` only if the participant may send to this chat now (consent, limits, permissions); refuses otherwise. */
+  guardSend<T extends { duplicate: boolean }>(input: { userId: string; chatId: string; clientMsgId: string }, post: () => Promise<T>): Promise<T>;
+  /** Stores validated telemetry events of this user. */
+  recordTelemetry(userId: string, events: TelemetryEvent[]): Promise<number>;
+}
+
 export interface FrameHandlerDeps {
   chats: ChatService;
   replies: ReplyControl;
+  study: StudyFrameHooks;
   logger: Logger;
   /** Told how long each ack took, from the frame's arrival (operators' ack latency metric). */
   observeAck?(seconds: number): void;
 }
 
 /** Handles one client frame; every frame that names a chat is checked for ownership on that frame. */
-export function createFrameHandler({ chats, replies, logger, observeAck }: FrameHandlerDeps) {
+export function createFrameHandler({ chats, replies, study, logger, observeAck }: FrameHandlerDeps) {
   async function requireOwnedChat(connection: ClientConnection, chatId: string): Promise<void> {
     if (!(await chats.ownsChat(connection.userId, chatId))) throw new AppError('not_found', 'Chat not found.');
   }
 
   const handlers: { [T in ClientFrame['type']]: (c: ClientConnection, frame: ClientFrameOf<T>) => Promise<void> } = {
     async send(connection, frame) {
-      const posted = await chats.postUserMessage({
-        userId: connection.userId,
-        chatId: frame.chatId,
-        clientMsgId: frame.clientMsgId,
-        content: frame.content,
-        originConnectionId: connection.id,
-      });
+      const posted = await study.guardSend({ userId: connection.userId, chatId: frame.chatId, clientMsgId: frame.clientMsgId }, () =>
+        chats.postUserMessage({
+          userId: connection.userId,
+          chatId: frame.chatId,
+          clientMsgId: frame.clientMsgId,
+          content: frame.content,
+          originConnectionId: connection.id,
+        }),
+      );
       connection.send({
         type: 'ack',
         chatId: frame.chatId,
@@ -53,6 +64,10 @@ export function createFrameHandler({ chats, replies, logger, observeAck }: Frame
     },
     async ping(connection, frame) {
       connection.send({ type: 'pong', t: frame.t });
+    },
+    async telemetry(connection, frame) {
+      // Stored silently: only a refusal is answered.
+      await study.recordTelemetry(connection.userId, frame.events);
     },
   };
 

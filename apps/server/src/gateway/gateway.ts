@@ -10,7 +10,7 @@ import type { ChatService } from '../chats/chat-service.ts';
 import type { Logger } from '../logging/logger.ts';
 import { ClientConnection } from './client-connection.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
-import { createFrameHandler } from './frame-handler.ts';
+import { createFrameHandler, type StudyFrameHooks } from './frame-handler.ts';
 import type { ReplyControl } from './reply-control.ts';
 import { refuseUpgrade, requestPath } from './upgrade.ts';
 
@@ -19,6 +19,8 @@ export interface GatewayOptions {
   sessions: SessionStore;
   chats: ChatService;
   replies: ReplyControl;
+  /** A running study's rules for sends and its telemetry. */
+  study: StudyFrameHooks;
   registry: ConnectionRegistry;
   logger: Logger;
   allowedOrigins: readonly string[];

@@ -1,0 +1,38 @@
+import { feedbackRequestSchema, type FeedbackResponse, type ServerFrame } from '@parley/protocol';
+import { Router } from 'express';
+import { requireSession, sessionOf } from '../auth/require-session.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import { rateLimitByIp } from '../http/rate-limit.ts';
+import { validate } from '../http/validate.ts';
+import type { Clock } from './clock.ts';
+import type { FeedbackStore } from './feedback-store.ts';
+import type { StudyService } from './study-service.ts';
+
+export interface FeedbackRoutesOptions {
+  sessions: SessionStore;
+  feedback: FeedbackStore;
+  study: StudyService;
+  clock: Clock;
+  /** Tells the participant's other tabs. */
+  publish(userId: string, frame: ServerFrame): void;
+}
+
+/** PUT /api/messages/:id/feedback: thumbs and a comment on an assistant message of the caller's own chat. */
+export function feedbackRoutes(options: FeedbackRoutesOptions): Router {
+  const router = Router();
+  router.put<{ id: string }>(
+    '/messages/:id/feedback',
+    requireSession(options.sessions),
+    rateLimitByIp({ points: 120, durationSeconds: 60, message: 'Too much feedback too fast. Please slow down.' }),
+    async (req, res) => {
+      const { rating, comment } = validate(feedbackRequestSchema, req.body ?? {});
+      const userId = sessionOf(res).user.id;
+      await options.study.requireMayChat(userId);
+      const recorded = await options.feedback.record({ userId, messageId: req.params.id, rating, comment, at: options.clock.now() });
+      options.publish(userId, { type: 'feedback.updated', chatId: recorded.chatId, messageId: req.params.id, feedback: recorded.feedback });
+      const body: FeedbackResponse = { messageId: req.params.id, feedback: recorded.feedback };
+      res.json(body);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,22 @@
+/**
+ * Runs tasks one at a time per key (e.g. a participant's sends), different keys in parallel.
+ * In-process only: with several instances, the database rules (unique keys, serializable
+ * transactions) remain the guard; this lock removes the common same-process races.
+ */
+export class KeyedLock {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}
