@@ -4,7 +4,9 @@ import type { Prisma } from '../db/database.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { WritePathObserver } from '../metrics/server-metrics.ts';
 import type { ChatEvents } from './chat-events.ts';
-import { checkMessageContent, DEFAULT_CHAT_TITLE, titleFromFirstMessage } from './message-content.ts';
+import { ChatOwners } from './chat-owners.ts';
+import { checkMessageContent, DEFAULT_CHAT_TITLE } from './message-content.ts';
+import { createMessageWriter } from './message-writer.ts';
 import { toChat, toMessage } from './serialize.ts';
 
 export interface PostUserMessage {
@@ -27,10 +29,13 @@ export interface ChatPage {
   nextCursor: string | null;
 }
 
-/** Thrown inside a transaction to roll it back with a client-facing error. */
+/** Another user's chat is answered exactly like a missing one. */
 const chatNotFound = () => notFound('Chat');
 
 export function createChatService(prisma: Prisma, events: ChatEvents, observer?: WritePathObserver) {
+  const owners = new ChatOwners(prisma);
+  const writer = createMessageWriter(prisma, owners, observer);
+
   async function ownedChat(userId: string, chatId: string) {
     const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });
     // Another user's chat is indistinguishable from a missing one.
@@ -58,12 +63,13 @@ export function createChatService(prisma: Prisma, events: ChatEvents, observer?:
         });
         if (empty) return { chat: toChat(empty), created: false };
         const row = await tx.chat.create({ data: { id: randomUUID(), userId, title: DEFAULT_CHAT_TITLE } });
+        owners.remember(row.id, userId);
         return { chat: toChat(row), created: true };
       });
     },
 
     async ownsChat(userId: string, chatId: string): Promise<boolean> {
-      return (await prisma.chat.count({ where: { id: chatId, userId } })) > 0;
+      return owners.owns(userId, chatId);
     },
 
     /** The newest `limit` messages before the cursor (a message position), oldest first. */
@@ -98,66 +104,14 @@ export function createChatService(prisma: Prisma, events: ChatEvents, observer?:
     },
 
     /**
-     * Stores a participant's message in one short transaction: ownership check, idempotency check,
-     * insert, chat activity update. Resolves only after the commit, so an ack can never precede the row.
+     * Stores a participant's message: ownership check, idempotency by clientMsgId, insert, chat activity
+     * update, in a transaction it may share with messages that arrived at the same time (message-writer.ts).
+     * Resolves only after the commit, so an ack can never precede the row.
      */
     async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
       checkMessageContent(input.content);
-      const started = performance.now();
-      const result = await prisma
-        .$transaction(async (tx) => {
-        const chat = await tx.chat.findFirst({ where: { id: input.chatId, userId: input.userId } });
-        if (!chat) throw chatNotFound();
-        const existing = await tx.message.findUnique({
-          where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
-        });
-        if (existing) return { chat: toChat(chat), message: toMessage(existing), duplicate: true };
-
-        const now = new Date();
-        const updated = await tx.chat.update({
-          where: { id: chat.id },
-          data: {
-            messageCount: { increment: 1 },
-            lastUserMessageAt: now,
-            ...(chat.messageCount === 0 && chat.title === DEFAULT_CHAT_TITLE ? { title: titleFromFirstMessage(input.content) } : {}),
-          },
-        });
-        const row = await tx.message.create({
-          data: {
-            id: randomUUID(),
-            chatId: chat.id,
-            position: updated.messageCount,
-            role: 'user',
-            content: input.content,
-            status: 'complete',
-            clientMsgId: input.clientMsgId,
-            createdAt: now,
-          },
-        });
-        return { chat: toChat(updated), message: toMessage(row), duplicate: false };
-        })
-        .then(
-          (posted) => {
-            observer?.transaction((performance.now() - started) / 1000, 1, 'committed');
-            return posted;
-          },
-          (err: unknown) => {
-            observer?.transaction((performance.now() - started) / 1000, 1, 'failed');
-            throw err;
-          },
-        )
-        .catch(async (err: unknown) => {
-          // Two sends of one clientMsgId racing: the loser finds the winner's row.
-          if ((err as { code?: string }).code !== 'P2002') throw err;
-          const existing = await prisma.message.findUnique({
-            where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
-            include: { chat: true },
-          });
-          if (!existing) throw err;
-          return { chat: toChat(existing.chat), message: toMessage(existing), duplicate: true };
-        });
+      const result = await writer.write(input);
       if (!result.duplicate) {
-        observer?.stored(1);
         events.userMessageStored({
           userId: input.userId,
           chat: result.chat,

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServerMetrics } from '../metrics/server-metrics.ts';
 import { login, TestSocket } from '../testing/clients.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { ChatEvents } from './chat-events.ts';
+import { createChatService } from './chat-service.ts';
 
 let server: TestServer;
 const sockets: TestSocket[] = [];
@@ -17,6 +20,138 @@ async function connectedUser(name: string) {
   await socket.next('hello');
   return { ...user, chat, socket };
 }
+
+/**
+ * A chat service of its own on the test server's database. Calls made in one tick land in one
+ * group-commit batch (it flushes on setImmediate), which the socket path cannot guarantee.
+ */
+function directService() {
+  const stored: string[] = [];
+  const events = new ChatEvents((err) => {
+    throw err;
+  });
+  events.onUserMessage(({ message }) => stored.push(message.clientMsgId!));
+  const metrics = createServerMetrics({ openSockets: () => 0, repliesRunning: () => 0 });
+  const chats = createChatService(server.server.database.prisma, events, metrics.writePath);
+  const sample = async (name: string) => {
+    const line = (await metrics.render()).split('\n').find((l) => l.startsWith(`${name} `));
+    return Number(line?.split(' ')[1]);
+  };
+  return { chats, stored, sample };
+}
+
+const rowsOf = (chatId: string) =>
+  server.server.database.prisma.message.findMany({ where: { chatId }, orderBy: { position: 'asc' }, select: { position: true, clientMsgId: true, content: true } });
+
+describe('group commit', () => {
+  it('writes messages that arrive together in one transaction, each chat in arrival order', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const bob = await login(server.url, 'bob');
+    const chatA = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const chatB = (await bob.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats, stored, sample } = directService();
+
+    const sends = [
+      { userId: alice.user.id, chatId: chatA, clientMsgId: 'a1', content: 'First from Alice\nsecond line' },
+      { userId: bob.user.id, chatId: chatB, clientMsgId: 'b1', content: 'Bob here' },
+      { userId: alice.user.id, chatId: chatA, clientMsgId: 'a2', content: 'Alice again' },
+      { userId: alice.user.id, chatId: chatA, clientMsgId: 'a3', content: 'And a third' },
+    ];
+    const posted = await Promise.all(sends.map((s) => chats.postUserMessage(s)));
+
+    expect(await sample('parley_db_transaction_messages_count')).toBe(1);
+    expect(await sample('parley_db_transaction_messages_sum')).toBe(4);
+    expect(await sample('parley_messages_stored_total')).toBe(4);
+    expect(posted.map((p) => [p.message.clientMsgId, p.message.position, p.duplicate])).toEqual([
+      ['a1', 1, false],
+      ['b1', 1, false],
+      ['a2', 2, false],
+      ['a3', 3, false],
+    ]);
+    expect(stored).toEqual(['a1', 'b1', 'a2', 'a3']);
+    expect((await rowsOf(chatA)).map((r) => [r.position, r.clientMsgId])).toEqual([[1, 'a1'], [2, 'a2'], [3, 'a3']]);
+    // The chat is named by its first message and its activity moves, as with a message written alone.
+    expect(posted[0]!.chat).toMatchObject({ id: chatA, title: 'First from Alice', lastUserMessageAt: posted[0]!.message.createdAt });
+    const listed = (await alice.api('GET', '/api/chats')).body.chats;
+    expect(listed).toEqual([expect.objectContaining({ id: chatA, title: 'First from Alice' })]);
+  });
+
+  it('stores a clientMsgId once when its copies share a batch, and when it was stored before', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const chatId = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats, stored } = directService();
+    const send = (clientMsgId: string, content = `text of ${clientMsgId}`) => chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId, content });
+
+    await send('earlier');
+    const [first, copy, other, resend] = await Promise.all([send('same'), send('same'), send('other'), send('earlier')]);
+    expect(first).toMatchObject({ duplicate: false, message: { clientMsgId: 'same', position: 2 } });
+    expect(copy).toMatchObject({ duplicate: true, message: { id: first!.message.id } });
+    expect(other).toMatchObject({ duplicate: false, message: { position: 3 } });
+    expect(resend).toMatchObject({ duplicate: true, message: { clientMsgId: 'earlier', position: 1 } });
+    // Duplicates are acknowledged but announce nothing.
+    expect(stored).toEqual(['earlier', 'same', 'other']);
+    expect((await rowsOf(chatId)).map((r) => r.clientMsgId)).toEqual(['earlier', 'same', 'other']);
+  });
+
+  it('checks ownership per message: a stranger in the batch is refused alone', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const mallory = await login(server.url, 'mallory');
+    const chatId = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats } = directService();
+    const results = await Promise.allSettled([
+      chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'ok-1', content: 'mine' }),
+      chats.postUserMessage({ userId: mallory.user.id, chatId, clientMsgId: 'evil', content: 'intrusion' }),
+      chats.postUserMessage({ userId: mallory.user.id, chatId: 'no-such-chat', clientMsgId: 'lost', content: 'nowhere' }),
+      chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'ok-2', content: 'mine too' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    for (const refused of [results[1], results[2]]) expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
+    expect((await rowsOf(chatId)).map((r) => [r.position, r.clientMsgId])).toEqual([[1, 'ok-1'], [2, 'ok-2']]);
+  });
+
+  it('retries each message alone when a batch fails, so one bad message fails only itself', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const gone = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats, sample } = directService();
+    await chats.postUserMessage({ userId: alice.user.id, chatId: gone, clientMsgId: 'before', content: 'first' });
+    const kept = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    await chats.postUserMessage({ userId: alice.user.id, chatId: kept, clientMsgId: 'k0', content: 'first' });
+    // Both owners are remembered now; one chat disappears behind the cache's back.
+    await server.server.database.prisma.chat.delete({ where: { id: gone } });
+
+    const results = await Promise.allSettled([
+      chats.postUserMessage({ userId: alice.user.id, chatId: kept, clientMsgId: 'k1', content: 'still here' }),
+      chats.postUserMessage({ userId: alice.user.id, chatId: gone, clientMsgId: 'g1', content: 'into the void' }),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: false, message: { position: 2 } } });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: 'not_found' } });
+    // The batch failed once; its messages were then written (or refused) one by one.
+    expect(await sample('parley_db_transaction_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1);
+    expect((await rowsOf(kept)).map((r) => r.clientMsgId)).toEqual(['k0', 'k1']);
+  });
+
+  it('acks every message of many sockets sending at once, in order per chat, sharing transactions', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const users = await Promise.all(Array.from({ length: 12 }, (_, i) => connectedUser(`user-${i}`)));
+    const perSocket = 5;
+    for (let round = 0; round < perSocket; round += 1) {
+      for (const u of users) u.socket.send({ type: 'send', chatId: u.chat.id, clientMsgId: `m-${round}`, content: `message ${round}` });
+    }
+    for (const u of users) {
+      for (let round = 0; round < perSocket; round += 1) await u.socket.next('ack', (a) => a.clientMsgId === `m-${round}`);
+      expect(u.socket.ofType('ack').map((a) => [a.message.position, a.duplicate])).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false]]);
+      expect((await rowsOf(u.chat.id)).map((r) => r.content)).toEqual([0, 1, 2, 3, 4].map((i) => `message ${i}`));
+    }
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))!.split(' ')[1]);
+    expect(value('parley_db_transaction_messages_sum')).toBe(users.length * perSocket);
+    expect(value('parley_db_transaction_messages_count')).toBeLessThan(users.length * perSocket);
+  });
+});
 
 describe('AGENT_REPLIES=false', () => {
   it('stores and acknowledges user messages without starting an agent reply', async () => {
