@@ -68,7 +68,7 @@ const studySectionSchema = z.strictObject(
       })
       .optional(),
     conditions: z
-      .record(z.string().regex(NAME, { error: `a condition name ${nameRule}` }), agentFieldsSchema, {
+      .record(z.string(), agentFieldsSchema, {
         error: 'must be an object of named conditions, e.g. { "control": {}, "friendly": { "temperature": 0.7 } }',
       })
       .optional(),
@@ -114,6 +114,7 @@ export function parseStudySection(raw: unknown, baseFields: AgentFields, env: Ag
 
   const entries = Object.entries(section.conditions ?? {});
   if (entries.length > MAX_CONDITIONS) errors.push(`study.conditions: at most ${MAX_CONDITIONS} conditions`);
+  for (const [name] of entries) if (!NAME.test(name)) errors.push(`study.conditions: the condition name "${name.slice(0, 80)}" ${nameRule}`);
   const conditions: StudyCondition[] = [];
   for (const [name, fields] of entries) {
     const resolved = resolveAgentFields({ ...baseFields, ...fields }, env, `study.conditions.${name}`);
