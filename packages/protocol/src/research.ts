@@ -34,7 +34,7 @@ export const researcherMeResponseSchema = z.object({ expiresAt: isoDate });
 const studyIdParam = z.string().min(1).max(64);
 const conditionParam = z.string().min(1).max(64);
 const limitParam = z.coerce.number().int().min(1).max(RESEARCH_PAGE_SIZE_MAX).optional();
-const cursorParam = z.string().min(1).max(64).optional();
+const cursorParam = z.string().min(1).max(128).optional();
 
 // GET /api/research/study
 export const researchStudyResponseSchema = z.object({

@@ -80,9 +80,20 @@ export function createStudyService(deps: StudyServiceDeps) {
     }
   }
 
+  /**
+   * Sends the user's current view to their sockets. It only reads: someone connected who has not
+   * taken part in this study yet (the study just changed) sees the view of a newcomer and is
+   * enrolled, with a condition, only when they act.
+   */
   async function publishView(userId: string): Promise<void> {
     const study = deps.study();
-    const view = study ? await viewOf(study, await participation(userId, study)) : null;
+    let view: StudyView | null = null;
+    if (study) {
+      const row = await participants.find(study.id, userId);
+      view = row
+        ? await viewOf(study, row)
+        : computeStudyView(study, { consentStatus: study.consent.required ? 'pending' : 'not_required', consentAt: null, startedAt: null }, [], clock.now());
+    }
     deps.publish(userId, { type: 'study.updated', study: view });
   }
 

@@ -27,7 +27,12 @@ function parseJsonObject(text: string | null): Record<string, unknown> | null {
   }
 }
 
-export function eventRecord(row: ParticipantEvent): ExportEvent {
+/** Fields of an event's data that identify the participant (a login's study-link ids). */
+const IDENTIFYING_EVENT_FIELDS = ['PROLIFIC_PID', 'pid', 'SESSION_ID'];
+
+export function eventRecord(row: ParticipantEvent, pseudo: Pseudonymizer): ExportEvent {
+  const data = parseJsonObject(row.data) ?? {};
+  for (const field of IDENTIFYING_EVENT_FIELDS) if (typeof data[field] === 'string') data[field] = pseudo.id(data[field]);
   return {
     kind: row.kind,
     source: row.source === 'server' ? 'server' : 'client',
@@ -35,7 +40,7 @@ export function eventRecord(row: ParticipantEvent): ExportEvent {
     serverTime: row.serverTime.toISOString(),
     chatId: row.chatId,
     messageId: row.messageId,
-    data: parseJsonObject(row.data) ?? {},
+    data,
   };
 }
 
@@ -89,7 +94,7 @@ export function participantRecord(row: ParticipantWithUser, events: readonly Par
     enrolledAt: row.enrolledAt.toISOString(),
     consent: { status: row.consentStatus as ConsentStatus, decidedAt: row.consentAt?.toISOString() ?? null, textSha256: row.consentTextSha256 },
     startedAt: row.startedAt?.toISOString() ?? null,
-    events: events.map(eventRecord),
+    events: events.map((e) => eventRecord(e, pseudo)),
   };
 }
 
@@ -121,7 +126,7 @@ export async function loadConversationRecords(prisma: Prisma, chats: readonly Ch
     createdAt: chat.createdAt.toISOString(),
     lastUserMessageAt: chat.lastUserMessageAt?.toISOString() ?? null,
     messages: (messagesByChat.get(chat.id) ?? []).map((m) => messageRecord(m, feedbackByMessage.get(m.id) ?? [])),
-    events: (eventsByChat.get(chat.id) ?? []).map(eventRecord),
+    events: (eventsByChat.get(chat.id) ?? []).map((e) => eventRecord(e, pseudo)),
   }));
 }
 
