@@ -14,11 +14,11 @@ const cfg = resolveConfig(process.env, __dirname);
 // tsx as a loader inside the server's own node process (not the tsx CLI, which would add a parent process).
 const tsxLoader = pathToFileURL(require.resolve('tsx', { paths: [__dirname] })).href;
 
-function app({ name, dir, logFile, maxMemory, env }) {
+function app({ name, dir, codePaths, logFile, maxMemory, env }) {
   const cwd = path.join(__dirname, dir);
   const args = ['--import', tsxLoader, startEntry(__dirname, dir)];
   const appEnv = { NODE_ENV: 'production', ...env };
-  appEnv.PARLEY_RELEASE = releaseId(__dirname, { name, args, appEnv, maxMemory, killTimeout: cfg.killTimeoutMs });
+  appEnv.PARLEY_RELEASE = releaseId(__dirname, { name, args, appEnv, maxMemory, killTimeout: cfg.killTimeoutMs }, codePaths);
   return {
     name,
     cwd,
@@ -63,7 +63,22 @@ const frontendEnv = {
 
 module.exports = {
   apps: [
-    app({ name: 'parley-backend', dir: 'apps/server', logFile: 'backend.log', maxMemory: cfg.backendMaxMemory, env: backendEnv }),
-    app({ name: 'parley-frontend', dir: 'apps/web', logFile: 'frontend.log', maxMemory: cfg.frontendMaxMemory, env: frontendEnv }),
+    app({
+      name: 'parley-backend',
+      dir: 'apps/server',
+      codePaths: ['apps/server', 'packages', 'prisma', 'package.json', 'pnpm-lock.yaml'],
+      logFile: 'backend.log',
+      maxMemory: cfg.backendMaxMemory,
+      env: backendEnv,
+    }),
+    app({
+      name: 'parley-frontend',
+      dir: 'apps/web',
+      // The client itself is rebuilt by start_services.sh, which restarts the frontend after a build.
+      codePaths: ['apps/web/server', 'apps/web/package.json', 'packages', 'package.json', 'pnpm-lock.yaml'],
+      logFile: 'frontend.log',
+      maxMemory: cfg.frontendMaxMemory,
+      env: frontendEnv,
+    }),
   ],
 };

@@ -106,6 +106,9 @@ fi
 printf '%s\n' "$_out" | tail -n 1 | sed "s/^/[$SCRIPT_NAME]   /"
 
 # ------------------------------------------------------------------------------------------ 4. start or restart
+# A pm2 daemon left running after .pm2 was deleted keeps restarting its own copies: stop it first.
+strays=$(stop_stray_daemons)
+if [ -n "$strays" ]; then say "stopped pm2 daemon pid $strays, left running after $PM2_HOME was deleted or recreated"; fi
 pm2_snapshot
 for app in backend frontend; do
   name=$(app_pm2_name "$app")

@@ -68,7 +68,9 @@ else
   fi
 fi
 
-# Apps left running by a pm2 daemon that died are ours too.
+# Apps left running by a pm2 daemon that died, and daemons pm2 lost track of, are ours too.
+strays=$(stop_stray_daemons)
+if [ -n "$strays" ]; then say "stopped pm2 daemon pid $strays, left running after $PM2_HOME was deleted or recreated"; fi
 for name in "$BACKEND_APP" "$FRONTEND_APP"; do
   orphans=$(stop_orphans "$name")
   if [ -n "$orphans" ]; then say "stopped $name pid $orphans, left running by a pm2 daemon that died"; fi

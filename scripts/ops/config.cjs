@@ -150,11 +150,20 @@ function startEntry(root, appDir) {
   return m[1];
 }
 
-/** Identifies the code and configuration a process was started with; start_services.sh restarts an app when it changes. */
-function releaseId(root, parts) {
+/**
+ * Identifies the code and configuration a process was started with; start_services.sh restarts an app when
+ * it changes. Code is the committed content of the app's own paths (git's tree ids at HEAD), so a `git pull`
+ * that only touches the backend does not restart the frontend. Uncommitted edits are not seen: use --restart.
+ */
+function releaseId(root, parts, codePaths = []) {
   const h = crypto.createHash('sha256');
   try {
-    h.update(execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    h.update(
+      execFileSync('git', ['-C', root, 'ls-tree', 'HEAD', '--', ...codePaths], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
   } catch {
     h.update('no-git');
   }

@@ -144,8 +144,37 @@ orphan_pids() {
   done
 }
 
+# pm2 daemons of THIS PM2_HOME other than the one in pm2.pid: left behind when PM2_HOME was deleted or
+# recreated under a running daemon. pm2 cannot reach them, but they keep restarting their apps.
+stray_daemon_pids() {
+  [ -d /proc/self ] || return 0
+  _daemon=$(pm2_daemon_pid || echo none)
+  for _f in $(grep -lzFx "PM2_HOME=$PM2_HOME" /proc/[0-9]*/environ 2>/dev/null || true); do
+    _p=${_f#/proc/}
+    _p=${_p%/environ}
+    [ "$_p" != "$_daemon" ] || continue
+    if pid_alive "$_p" && tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | grep -q 'God Daemon'; then echo "$_p"; fi
+  done
+}
+
+# Stops stray daemons (SIGTERM: a pm2 daemon then stops its apps itself). Prints their pids.
+stop_stray_daemons() {
+  _strays=$(stray_daemon_pids | tr '\n' ' ')
+  [ -n "${_strays% }" ] || return 0
+  # shellcheck disable=SC2086
+  kill -TERM $_strays 2>/dev/null || true
+  _deadline=$(($(date +%s) + KILL_TIMEOUT_MS / 1000 + 5))
+  for _p in $_strays; do
+    while pid_alive "$_p" && [ "$(date +%s)" -lt "$_deadline" ]; do sleep 0.2; done
+    if pid_alive "$_p"; then kill -9 "$_p" 2>/dev/null || true; fi
+  done
+  echo "${_strays% }"
+}
+
 # Stops orphans of app $1 gracefully (SIGINT, like pm2), SIGKILL after KILL_TIMEOUT_MS. Prints their pids.
+# Stray daemons go first: they would restart the orphans at once.
 stop_orphans() {
+  stop_stray_daemons >/dev/null
   _pids=$(orphan_pids "$1" | tr '\n' ' ')
   [ -n "${_pids% }" ] || return 0
   # shellcheck disable=SC2086

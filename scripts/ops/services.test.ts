@@ -4,14 +4,14 @@
 //
 // The tests share one instance and run in order (start → idempotent start → monitor → backup → crashes →
 // rotation → stop → restore → refusals → keep-alive). afterAll kills whatever is left, even after a failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PM2 = path.join(ROOT, 'node_modules', '.bin', 'pm2');
@@ -239,12 +239,32 @@ async function killEverything(): Promise<void> {
   }
 }
 
+/** The tests below that need a stopped instance call this, so that one failed test does not fail the rest. */
+async function ensureStopped(): Promise<void> {
+  if (instanceProcesses().length === 0) return;
+  expectSuccess(await runScript('stop_services.sh'));
+  expect(instanceProcesses()).toEqual([]);
+}
+
 // ---------------------------------------------------------------------------------------------- tests
 
 beforeAll(async () => {
   BACKEND_PORT = await freePort();
   do FRONTEND_PORT = await freePort();
   while (FRONTEND_PORT === BACKEND_PORT);
+});
+
+// When a test fails, the logs say why: show their ends.
+afterEach((ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const file of [path.join(LOG_DIR, 'backend.log'), path.join(LOG_DIR, 'frontend.log'), path.join(LOG_DIR, 'monitor.log'), path.join(PM2_HOME, 'pm2.log')]) {
+    try {
+      const tail = fs.readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n');
+      console.error(`--- last lines of ${file}\n${tail}`);
+    } catch {
+      /* not written yet */
+    }
+  }
 });
 
 afterAll(async () => {
@@ -260,7 +280,7 @@ describe('operations scripts against the real apps', () => {
   let backupFile = '';
 
   it('every script answers --help without doing anything', async () => {
-    for (const name of ['start_services.sh', 'stop_services.sh', 'monitor_services.sh', 'status_services.sh', 'keep_alive.sh', 'backup_db.sh', 'restore_db.sh']) {
+    for (const name of ['start_services.sh', 'stop_services.sh', 'monitor_services.sh', 'status_services.sh', 'keep_alive.sh', 'backup_db.sh', 'restore_db.sh', 'hash_password.sh']) {
       const r = await runScript(name, ['--help']);
       expectSuccess(r);
       expect(r.stdout).toContain(`Usage: scripts/${name}`);
@@ -328,6 +348,50 @@ describe('operations scripts against the real apps', () => {
     expect(r.stdout).toMatch(/^backend\s+online\s+\d+\s+\S+\s+0\s+\d+M\s+200\s/m);
     expect(r.stdout).toMatch(/^frontend\s+online\s+\d+\s+\S+\s+0\s+\d+M\s+200\s/m);
   }, 60_000);
+
+  it('overlapping runs cannot fight: a monitor that finds the lock taken logs "skipped" and touches nothing', async () => {
+    const before = await pm2Apps();
+    // Another run (here: flock itself) holds the lock the scripts share.
+    const holder = spawn('flock', [path.join(PM2_HOME, 'parley-ops.lock'), 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      await waitFor('the lock to be taken', () => spawnSync('flock', ['-n', path.join(PM2_HOME, 'parley-ops.lock'), 'true']).status !== 0);
+      const linesBefore = monitorLines().length;
+      const r = await runScript('monitor_services.sh');
+      expectSuccess(r);
+      expect(monitorLines().slice(linesBefore)).toEqual([expect.stringMatching(/ monitor skipped another start, stop or monitor run holds the lock$/)]);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    expect((await pm2Apps()).map((a) => [a.name, a.pid]).sort()).toEqual(before.map((a) => [a.name, a.pid]).sort());
+  }, 60_000);
+
+  it('start restarts only the app whose definition changed', async () => {
+    const backendPid = await appPid('parley-backend');
+    const frontendPid = await appPid('parley-frontend');
+    const r = await runScript('start_services.sh', [], { BACKEND_MAX_MEMORY: '900M' });
+    expectSuccess(r);
+    expect(r.stdout).toContain('backend: restarting (code, .env or definition changed)');
+    expect(await appPid('parley-backend')).not.toBe(backendPid);
+    expect(await appPid('parley-frontend'), r.stdout).toBe(frontendPid);
+    // And back to the defaults for the tests that follow (they run the scripts without the override).
+    expectSuccess(await runScript('start_services.sh'));
+  }, 120_000);
+
+  it('a hung backend (alive for pm2, silent for users) is restarted by the monitor', async () => {
+    const pid = await appPid('parley-backend');
+    const linesBefore = monitorLines().length;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const r = await runScript('monitor_services.sh', [], { HEALTH_TIMEOUT_SECONDS: '2', MONITOR_GRACE_SECONDS: '2' });
+      expectSuccess(r);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGCONT');
+    }
+    const added = monitorLines().slice(linesBefore);
+    expect(added.find((l) => / backend /.test(l)), added.join('\n')).toMatch(/ backend restarted http=000 pm2=online -> http=200 pid=\d+/);
+    expect(await appPid('parley-backend')).not.toBe(pid);
+    expect(alive(pid)).toBe(false);
+  }, 90_000);
 
   it('backup_db.sh copies the live database consistently: the copy opens and holds the rows', async () => {
     // Rows made through the real API, via the frontend's proxy (which must point at this backend).
@@ -459,9 +523,17 @@ describe('operations scripts against the real apps', () => {
     expectSuccess(m);
     expect(monitorLines().at(-1)).toMatch(/ monitor paused stopped by /);
     expect(instanceProcesses()).toEqual([]);
+
+    // status reports it (exit 1: not healthy) without starting a pm2 daemon.
+    const status = await runScript('status_services.sh');
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/^backend\s+absent\s/m);
+    expect(status.stdout).toContain('monitor: paused');
+    expect(instanceProcesses()).toEqual([]);
   }, 90_000);
 
   it('restore puts the backup back: after a restart the API shows the rows of the backup, not the later ones', async () => {
+    await ensureStopped();
     const r = await runScript('restore_db.sh', [backupFile]);
     expectSuccess(r);
     expect(fs.readdirSync(DATA_DIR).filter((f) => f.startsWith('parley.db.before-restore-'))).toHaveLength(1);
@@ -478,8 +550,12 @@ describe('operations scripts against the real apps', () => {
   }, 120_000);
 
   it('start refuses to start a second copy when a foreign process holds the port', async () => {
+    await ensureStopped();
     const squatter = net.createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => squatter.listen(BACKEND_PORT, '0.0.0.0', resolve));
+    await new Promise<void>((resolve, reject) => {
+      squatter.once('error', reject);
+      squatter.listen(BACKEND_PORT, '0.0.0.0', resolve);
+    });
     try {
       const r = await runScript('start_services.sh');
       expect(r.code).not.toBe(0);
@@ -491,6 +567,7 @@ describe('operations scripts against the real apps', () => {
   }, 60_000);
 
   it('start fails fast, naming the variable, when a setting is invalid', async () => {
+    await ensureStopped();
     const r = await runScript('start_services.sh', [], { LOG_LEVEL: 'loud' });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('LOG_LEVEL');
@@ -498,6 +575,7 @@ describe('operations scripts against the real apps', () => {
   }, 60_000);
 
   it('start exits non-zero with the end of the log when the backend keeps crashing', async () => {
+    await ensureStopped();
     // Passes the migration step, then makes every listen() fail: pm2 restarts it with backoff until start gives up.
     const r = await runScript('start_services.sh', [], { HOST: '256.256.256.256' }, 120_000);
     expect(r.code).not.toBe(0);
@@ -509,6 +587,7 @@ describe('operations scripts against the real apps', () => {
   }, 150_000);
 
   it('keep_alive.sh runs the backend without pm2, restarts it after kill -9, and stops it on SIGTERM', async () => {
+    await ensureStopped();
     const child = spawn('sh', [path.join(ROOT, 'scripts', 'keep_alive.sh')], {
       cwd: TMP,
       env: scriptEnv({ KEEPALIVE_INTERVAL_SECONDS: '1' }),
