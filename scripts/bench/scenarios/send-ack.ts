@@ -1,0 +1,91 @@
+import { createChats, fakeParticipants, loginMany, type Participant } from '../lib/accounts.ts';
+import { closeAll, connectMany, type BenchSocket } from '../lib/client.ts';
+import type { BenchContext, ScenarioResult } from '../lib/context.ts';
+import { brief, runOpenLoop, type OpenLoopResult } from '../lib/open-loop.ts';
+import { metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
+import { median, round, sleep } from '../lib/stats.ts';
+
+export interface SendAckSizes {
+  sockets: number;
+  /** The fixed rate of the target (messages/s, all sockets together). */
+  rate: number;
+  durationMs: number;
+  /** Runs at the fixed rate; the median p99 is reported. */
+  repeats: number;
+  /** The search for the highest rate with p99 within `p99LimitMs`: rates tried in order until one fails. */
+  searchRates: number[];
+  baselineSearchRates: number[];
+  searchDurationMs: number;
+  p99LimitMs: number;
+}
+
+const passes = (r: OpenLoopResult, limitMs: number) => r.lost === 0 && r.duplicated === 0 && r.errors === 0 && r.latencyMs.p99 <= limitMs;
+
+/** Highest rate in `rates` (tried in order) whose run met the limit, and every run tried. */
+async function search(run: (rate: number) => Promise<OpenLoopResult>, rates: number[], limitMs: number) {
+  const tried: ReturnType<typeof brief>[] = [];
+  let best = 0;
+  for (const rate of rates) {
+    const result = await run(rate);
+    tried.push(brief(result));
+    if (!passes(result, limitMs)) break;
+    best = rate;
+  }
+  return { best, tried, exhausted: best === rates[rates.length - 1] };
+}
+
+async function drive(ctx: BenchContext, sockets: BenchSocket[], participants: Participant[], label: string, rate: number, durationMs: number) {
+  const result = await runOpenLoop({ sockets, participants, rate, durationMs, prefix: `${ctx.runId}-${label}-${rate}-${Math.random().toString(36).slice(2, 7)}` });
+  ctx.log(`  ${label} ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${result.lost}, dup ${result.duplicated}, errors ${result.errors}, client lag p99 ${result.clientSendLagP99Ms} ms`);
+  // Let the server settle (and finish anything the run left) before the next one.
+  await sleep(500);
+  return result;
+}
+
+/** Scenario 2: send → ack with persistence, open loop, at a fixed rate and in a search for the highest rate. */
+export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerProcess, sizes: SendAckSizes): Promise<ScenarioResult> {
+  ctx.log(`send→ack: ${sizes.sockets} sockets, ${sizes.rate}/s × ${sizes.repeats}, then the search`);
+  // Baseline first, on its own, so the two never compete for the server core.
+  const baseline: RunningServer = await startBaseline({ dir: ctx.dir, pin: ctx.pin, heartbeatIntervalMs: ctx.heartbeatIntervalMs, echoDelayMs: ctx.echoDelayMs });
+  const fake = fakeParticipants(sizes.sockets);
+  const baseSockets = await connectMany(baseline.wsUrl, sizes.sockets, 1000, () => undefined);
+  const baseFixed = await drive(ctx, baseSockets, fake, 'baseline', sizes.rate, sizes.durationMs);
+  const baseSearch = await search((rate) => drive(ctx, baseSockets, fake, 'baseline', rate, sizes.searchDurationMs), sizes.baselineSearchRates, sizes.p99LimitMs);
+  await closeAll(baseSockets);
+  await baseline.stop();
+
+  const participants = await loginMany(parley.url, `${ctx.runId}-send`, sizes.sockets);
+  await createChats(parley.url, participants);
+  const sockets = await connectMany(parley.wsUrl, sizes.sockets, 1000, (i) => participants[i]!.token);
+  const metricsBefore = await parley.metrics();
+  const fixed: OpenLoopResult[] = [];
+  for (let r = 0; r < sizes.repeats; r += 1) fixed.push(await drive(ctx, sockets, participants, 'parley', sizes.rate, sizes.durationMs));
+  const metricsAfter = await parley.metrics();
+  const found = await search((rate) => drive(ctx, sockets, participants, 'parley', rate, sizes.searchDurationMs), sizes.searchRates, sizes.p99LimitMs);
+  await closeAll(sockets);
+
+  const p99s = fixed.map((r) => r.latencyMs.p99);
+  const medianP99 = round(median(p99s));
+  const lost = fixed.reduce((n, r) => n + r.lost, 0);
+  const duplicated = fixed.reduce((n, r) => n + r.duplicated, 0);
+  const errors = fixed.reduce((n, r) => n + r.errors, 0);
+  const transactions = metricValue(metricsAfter, 'parley_db_transaction_messages_count') - metricValue(metricsBefore, 'parley_db_transaction_messages_count');
+  const stored = metricValue(metricsAfter, 'parley_messages_stored_total') - metricValue(metricsBefore, 'parley_messages_stored_total');
+  const bestLabel = (s: { best: number; exhausted: boolean }) => (s.exhausted ? `≥ ${s.best}` : s.best);
+  return {
+    scenario: 'send-ack',
+    figures: [
+      { metric: `ack p99 at ${sizes.rate}/s (median of ${sizes.repeats})`, parley: medianP99, baseline: baseFixed.latencyMs.p99, unit: 'ms', target: `≤ ${sizes.p99LimitMs}`, pass: medianP99 <= sizes.p99LimitMs },
+      { metric: `ack p50 at ${sizes.rate}/s`, parley: round(median(fixed.map((r) => r.latencyMs.p50))), baseline: baseFixed.latencyMs.p50, unit: 'ms' },
+      { metric: 'messages lost / duplicated', parley: `${lost} / ${duplicated}`, baseline: `${baseFixed.lost} / ${baseFixed.duplicated}`, target: '0 / 0', pass: lost === 0 && duplicated === 0 && errors === 0 },
+      { metric: `highest rate with p99 ≤ ${sizes.p99LimitMs} ms`, parley: bestLabel(found), baseline: bestLabel(baseSearch), unit: 'msg/s', target: '≥ 3000', pass: found.best >= 3000 },
+      { metric: 'messages per write transaction (mean)', parley: round(stored / transactions, 1), baseline: null },
+    ],
+    details: {
+      sockets: sizes.sockets,
+      fixedRate: { parley: fixed.map(brief), baseline: brief(baseFixed), medianP99 },
+      search: { parley: found, baseline: baseSearch },
+      writeTransactions: { transactions, stored },
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { createChats, fakeParticipants, loginMany, type Participant } from '../lib/accounts.ts';
+import { closeAll, connectMany } from '../lib/client.ts';
+import type { BenchContext, ScenarioResult } from '../lib/context.ts';
+import { Concurrency, ReplyTracker, trackReplies } from '../lib/replies.ts';
+import { metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
+import { median, round, sleep, summarize } from '../lib/stats.ts';
+
+export interface StreamingSizes {
+  replies: number;
+  tokens: number;
+  startsPerSecond: number;
+}
+
+interface StreamRun {
+  intact: number;
+  broken: number;
+  addedDelayMs: ReturnType<typeof summarize>;
+  firstTokenMs: ReturnType<typeof summarize>;
+  peakConcurrent: number;
+  seconds: number;
+}
+
+/** Every socket asks for one `/long N` reply (staggered), and we follow all of them to the end. */
+async function streamAll(
+  ctx: BenchContext,
+  server: RunningServer,
+  participants: Participant[],
+  sizes: StreamingSizes,
+  onSecond?: () => Promise<void>,
+): Promise<StreamRun> {
+  const sockets = await connectMany(server.wsUrl, participants.length, 1000, (i) => participants[i]!.token || undefined);
+  const trackers = participants.map((p) => new ReplyTracker(p.chatId!));
+  const concurrency = new Concurrency();
+  sockets.forEach((socket, i) => trackReplies(socket, [trackers[i]!], concurrency));
+  const started = performance.now();
+  for (let i = 0; i < sockets.length; i += 1) {
+    const due = started + (i * 1000) / sizes.startsPerSecond;
+    if (due > performance.now()) await sleep(due - performance.now());
+    trackers[i]!.sentAt = performance.now();
+    sockets[i]!.send({ type: 'send', chatId: participants[i]!.chatId, clientMsgId: `${ctx.runId}-long-${i}`, content: `/long ${sizes.tokens}` });
+  }
+  // Expected duration plus slack for a slow server; then whatever is unfinished counts as broken.
+  const deadline = performance.now() + sizes.tokens * ctx.echoDelayMs * 3 + 30_000;
+  let nextSecond = performance.now() + 1000;
+  while (trackers.some((t) => !t.finished) && performance.now() < deadline) {
+    await sleep(100);
+    if (onSecond && performance.now() >= nextSecond) {
+      nextSecond += 1000;
+      await onSecond();
+    }
+  }
+  const seconds = round((performance.now() - started) / 1000, 1);
+  // The last (partial) second counts too.
+  await onSecond?.();
+  await closeAll(sockets);
+  const intact = trackers.filter((t) => t.intact(sizes.tokens)).length;
+  return {
+    intact,
+    broken: trackers.length - intact,
+    addedDelayMs: summarize(trackers.flatMap((t) => t.addedDelays(ctx.echoDelayMs))),
+    firstTokenMs: summarize(trackers.filter((t) => t.arrivals.length).map((t) => t.arrivals[0]! - t.sentAt)),
+    peakConcurrent: concurrency.peak,
+    seconds,
+  };
+}
+
+/** Scenario 3: many concurrent agent replies; every token in order, the delay the server adds, event-loop delay. */
+export async function streamingScenario(ctx: BenchContext, parley: ParleyServerProcess, sizes: StreamingSizes): Promise<ScenarioResult> {
+  ctx.log(`streaming: ${sizes.replies} concurrent replies of ${sizes.tokens} tokens at ${ctx.echoDelayMs} ms`);
+  const baseline = await startBaseline({ dir: ctx.dir, pin: ctx.pin, heartbeatIntervalMs: ctx.heartbeatIntervalMs, echoDelayMs: ctx.echoDelayMs });
+  const base = await streamAll(ctx, baseline, fakeParticipants(sizes.replies), sizes);
+  await baseline.stop();
+  ctx.log(`  baseline: intact ${base.intact}, added delay p99 ${base.addedDelayMs.p99} ms`);
+
+  const participants = await loginMany(parley.url, `${ctx.runId}-stream`, sizes.replies);
+  await createChats(parley.url, participants);
+  await parley.metrics(); // resets the event-loop delay window
+  const loopP99: number[] = [];
+  const loopMax: number[] = [];
+  const runningSamples: number[] = [];
+  const run = await streamAll(ctx, parley, participants, sizes, async () => {
+    const m = await parley.metrics();
+    loopP99.push(metricValue(m, 'nodejs_eventloop_lag_p99_seconds') * 1000);
+    loopMax.push(metricValue(m, 'nodejs_eventloop_lag_max_seconds') * 1000);
+    runningSamples.push(metricValue(m, 'parley_agent_replies_running'));
+  });
+  ctx.log(`  parley: intact ${run.intact}, added delay p99 ${run.addedDelayMs.p99} ms, event loop p99 (worst second) ${round(Math.max(...loopP99))} ms`);
+  const serverConcurrent = Math.max(0, ...runningSamples);
+  return {
+    scenario: 'streaming',
+    figures: [
+      { metric: `replies intact (every token, in order, stored = streamed) of ${sizes.replies}`, parley: run.intact, baseline: base.intact, target: `${sizes.replies}`, pass: run.broken === 0 },
+      { metric: 'replies streaming at once (peak, seen by the clients)', parley: run.peakConcurrent, baseline: base.peakConcurrent },
+      { metric: 'server-added inter-token delay p99', parley: run.addedDelayMs.p99, baseline: base.addedDelayMs.p99, unit: 'ms', target: '≤ 20', pass: run.addedDelayMs.p99 <= 20 },
+      { metric: 'server-added inter-token delay p50', parley: run.addedDelayMs.p50, baseline: base.addedDelayMs.p50, unit: 'ms' },
+      { metric: 'event-loop delay p99 (median / worst 1 s window)', parley: `${round(median(loopP99))} / ${round(Math.max(...loopP99))}`, baseline: null, unit: 'ms' },
+      { metric: 'first token after send p99', parley: run.firstTokenMs.p99, baseline: base.firstTokenMs.p99, unit: 'ms' },
+    ],
+    details: { ...sizes, echoDelayMs: ctx.echoDelayMs, parley: { ...run, eventLoopP99Ms: loopP99.map((v) => round(v)), eventLoopMaxMs: loopMax.map((v) => round(v)), serverConcurrent }, baseline: base },
+  };
+}
