@@ -318,3 +318,22 @@ export type ExportCsvColumn = (typeof EXPORT_CSV_COLUMNS)[number];
 // GET /api/research/conversations/:id
 export const conversationDetailResponseSchema = z.object({ conversation: exportConversationRecordSchema });
 export type ConversationDetailResponse = z.infer<typeof conversationDetailResponseSchema>;
+
+/**
+ * docs/export-schema.json: the JSON Schema (draft 2020-12) of one JSONL line, generated from the
+ * schemas above so it cannot drift (a test compares the committed file with this).
+ */
+export function renderExportJsonSchema(): string {
+  const schema = z.toJSONSchema(exportRecordSchema, { target: 'draft-2020-12', io: 'output' });
+  const document = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://parley.invalid/export-schema.json',
+    title: `Parley research export, schemaVersion ${EXPORT_SCHEMA_VERSION}`,
+    description:
+      'One line of the JSONL export (GET /api/research/export, scripts/export.sh): a participant record, or a conversation record with its messages, feedback history and events. Participant records come first. The CSV export has one row per message with the columns listed in x-csv-columns. Generated from packages/protocol/src/research.ts; do not edit.',
+    'x-schema-version': EXPORT_SCHEMA_VERSION,
+    'x-csv-columns': [...EXPORT_CSV_COLUMNS],
+    ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
