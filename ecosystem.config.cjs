@@ -14,11 +14,11 @@ const cfg = resolveConfig(process.env, __dirname);
 // tsx as a loader inside the server's own node process (not the tsx CLI, which would add a parent process).
 const tsxLoader = pathToFileURL(require.resolve('tsx', { paths: [__dirname] })).href;
 
-function app({ name, dir, codePaths, logFile, maxMemory, env }) {
+function app({ name, dir, codePaths, readsEnvFile, logFile, maxMemory, env }) {
   const cwd = path.join(__dirname, dir);
   const args = ['--import', tsxLoader, startEntry(__dirname, dir)];
   const appEnv = { NODE_ENV: 'production', ...env };
-  appEnv.PARLEY_RELEASE = releaseId(__dirname, { name, args, appEnv, maxMemory, killTimeout: cfg.killTimeoutMs }, codePaths);
+  appEnv.PARLEY_RELEASE = releaseId(__dirname, { name, args, appEnv, maxMemory, killTimeout: cfg.killTimeoutMs }, codePaths, readsEnvFile);
   return {
     name,
     cwd,
@@ -67,6 +67,7 @@ module.exports = {
       name: 'parley-backend',
       dir: 'apps/server',
       codePaths: ['apps/server', 'packages', 'prisma', 'package.json', 'pnpm-lock.yaml'],
+      readsEnvFile: true,
       logFile: 'backend.log',
       maxMemory: cfg.backendMaxMemory,
       env: backendEnv,
@@ -76,6 +77,8 @@ module.exports = {
       dir: 'apps/web',
       // The client itself is rebuilt by start_services.sh, which restarts the frontend after a build.
       codePaths: ['apps/web/server', 'apps/web/package.json', 'packages', 'package.json', 'pnpm-lock.yaml'],
+      // The frontend server takes its settings only from the environment pm2 gives it.
+      readsEnvFile: false,
       logFile: 'frontend.log',
       maxMemory: cfg.frontendMaxMemory,
       env: frontendEnv,

@@ -155,7 +155,7 @@ function startEntry(root, appDir) {
  * it changes. Code is the committed content of the app's own paths (git's tree ids at HEAD), so a `git pull`
  * that only touches the backend does not restart the frontend. Uncommitted edits are not seen: use --restart.
  */
-function releaseId(root, parts, codePaths = []) {
+function releaseId(root, parts, codePaths = [], readsEnvFile = true) {
   const h = crypto.createHash('sha256');
   try {
     h.update(
@@ -167,11 +167,14 @@ function releaseId(root, parts, codePaths = []) {
   } catch {
     h.update('no-git');
   }
-  // The backend reads .env itself at start; a changed .env needs a restart to apply.
-  try {
-    h.update(fs.readFileSync(path.join(root, '.env')));
-  } catch {
-    h.update('no-env-file');
+  // The backend reads .env itself at start; a changed .env needs a restart to apply. (What the scripts take
+  // from .env for an app, ports and paths, is part of `parts` already.)
+  if (readsEnvFile) {
+    try {
+      h.update(fs.readFileSync(path.join(root, '.env')));
+    } catch {
+      h.update('no-env-file');
+    }
   }
   h.update(JSON.stringify(parts));
   return h.digest('hex').slice(0, 16);

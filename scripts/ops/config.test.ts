@@ -11,7 +11,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 const { resolveConfig, releaseId, parseEnvText, startEntry } = require('./config.cjs') as {
   resolveConfig: (env: NodeJS.ProcessEnv, root?: string) => Record<string, unknown>;
-  releaseId: (root: string, parts: unknown) => string;
+  releaseId: (root: string, parts: unknown, codePaths?: string[], readsEnvFile?: boolean) => string;
   parseEnvText: (text: string) => Record<string, string>;
   startEntry: (root: string, dir: string) => string;
 };
@@ -199,5 +199,13 @@ describe('releaseId', () => {
     expect(releaseId(root, { x: 1 })).toBe(first);
     fs.writeFileSync(path.join(root, '.env'), 'ACCESS_CODE=two\n');
     expect(releaseId(root, { x: 1 })).not.toBe(first);
+  });
+
+  it('ignores .env for an app that does not read it (the frontend), but not its definition', () => {
+    const root = tempRoot('ACCESS_CODE=one\n');
+    const first = releaseId(root, { x: 1 }, [], false);
+    fs.writeFileSync(path.join(root, '.env'), 'ACCESS_CODE=two\n');
+    expect(releaseId(root, { x: 1 }, [], false)).toBe(first);
+    expect(releaseId(root, { x: 2 }, [], false)).not.toBe(first);
   });
 });
