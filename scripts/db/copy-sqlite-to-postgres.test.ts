@@ -23,6 +23,8 @@ describe('copying a SQLite database into PostgreSQL', () => {
     const hostile = 'Quotes " and \' and\nnewlines, émoji 🎉, =SUM(A1)';
     for (const content of ['first', hostile]) await alice.api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: content.slice(0, 10), content });
     await new Promise((r) => setTimeout(r, 300)); // let the echo replies finish
+    const reply = (await alice.api('GET', `/api/chats/${chat.id}`)).body.messages.find((m: { role: string }) => m.role === 'assistant');
+    expect((await alice.api('PUT', `/api/messages/${reply.id}/feedback`, { rating: 'up' })).status).toBe(200);
     await sqlite.server.stop();
 
     target = await createPostgresDatabase();
@@ -38,6 +40,8 @@ describe('copying a SQLite database into PostgreSQL', () => {
     const page = (await again.api('GET', `/api/chats/${chat.id}`)).body;
     expect(page.messages.map((m: { content: string }) => m.content)).toContain(hostile);
     expect(page.messages).toHaveLength(4);
+    // Tables with increasing ids continue after the copied rows.
+    expect((await again.api('PUT', `/api/messages/${reply.id}/feedback`, { rating: 'down', comment: 'changed my mind' })).status).toBe(200);
   });
 
   it('refuses to copy into a database that already holds data', async () => {

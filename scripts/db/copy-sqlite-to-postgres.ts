@@ -94,6 +94,13 @@ export async function copySqliteToPostgres(sqliteFile: string, postgresUrl: stri
         if (batch.length >= BATCH) await flush();
       }
       await flush();
+      // Rows were copied with their ids: move each id sequence past them, or the next insert would collide.
+      for (const [column] of [...columnTypes].filter(([, type]) => type === 'integer' || type === 'bigint')) {
+        await target.query(
+          `SELECT setval(seq, COALESCE((SELECT max("${column}") FROM "${table}"), 1), (SELECT max("${column}") FROM "${table}") IS NOT NULL)
+           FROM pg_get_serial_sequence('"${table}"', '${column}') AS seq WHERE seq IS NOT NULL`,
+        );
+      }
     }
     await target.query('COMMIT');
 
@@ -111,8 +118,13 @@ export async function copySqliteToPostgres(sqliteFile: string, postgresUrl: stri
         }
         return { n, digest: h.digest('hex') };
       };
-      const from = hash(source.prepare(`SELECT ${list} FROM "${table}" ORDER BY "id"`).iterate() as Iterable<Record<string, unknown>>);
-      const to = hash((await target.query(`SELECT ${list} FROM "${table}" ORDER BY "id" COLLATE "C"`)).rows);
+      // Both sides in primary-key order; text keys compared bytewise on PostgreSQL, as SQLite does.
+      const info = source.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; pk: number }[];
+      const keys = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+      const orderBy = (keys.length ? keys : columns).map((c) => `"${c}"`);
+      const pgOrderBy = (keys.length ? keys : columns).map((c) => (columnTypes.get(c) === 'text' ? `"${c}" COLLATE "C"` : `"${c}"`));
+      const from = hash(source.prepare(`SELECT ${list} FROM "${table}" ORDER BY ${orderBy.join(', ')}`).iterate() as Iterable<Record<string, unknown>>);
+      const to = hash((await target.query(`SELECT ${list} FROM "${table}" ORDER BY ${pgOrderBy.join(', ')}`)).rows);
       if (from.n !== to.n || from.digest !== to.digest) {
         throw new Error(`Verification failed for "${table}": ${from.n} rows → ${to.n} rows, checksums ${from.digest.slice(0, 12)} / ${to.digest.slice(0, 12)}`);
       }
