@@ -166,7 +166,7 @@ export function createStudyService(deps: StudyServiceDeps) {
         }
         if (!(await alreadyStored())) {
           requireTimeLeft(study, row);
-          const turnsUsed = await prisma.message.count({ where: { chatId: input.chatId, role: 'user' } });
+          const turnsUsed = study.limits.maxTurnsPerChat === null ? 0 : await prisma.message.count({ where: { chatId: input.chatId, role: 'user' } });
           const turns = chatTurns(input.chatId, turnsUsed, study);
           if (turns.closed) {
             throw new AppError('limit_reached', `This conversation has reached its limit of ${study.limits.maxTurnsPerChat} messages.`);

@@ -51,7 +51,9 @@ export function exportRoute(options: { prisma: Prisma; exportSalt: string | null
       res.end();
       options.logger.info({ ...counts, format: query.format, study: query.study ?? null, pseudonymized: query.pseudonymize }, 'research export written');
     } catch (err) {
-      // The headers (and part of the body) are out: the only honest signal left is a broken download.
+      // Nothing sent yet: an ordinary error answer. Otherwise the headers and part of the body are
+      // out, and the only honest signal left is a broken download.
+      if (!res.headersSent) throw err;
       options.logger.warn({ err }, 'research export aborted');
       res.destroy();
     }
