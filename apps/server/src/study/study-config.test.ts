@@ -113,3 +113,13 @@ describe('the study in the hot-reloaded settings file', () => {
     expect(changes).toEqual(['two', null]);
   });
 });
+
+describe('apps/server/config/study.example.json', () => {
+  it('is a valid two-condition study', async () => {
+    const { readFileSync } = await import('node:fs');
+    const example = JSON.parse(readFileSync(new URL('../../config/study.example.json', import.meta.url), 'utf8'));
+    const result = parseSettingsFile(example, { anthropicApiKey: 'k' });
+    expect(result).toMatchObject({ ok: true, warnings: [], study: { id: 'pilot-2026-05', consent: { required: true } } });
+    expect(result.ok && result.study!.conditions.map((c) => c.name)).toEqual(['neutral', 'warm']);
+  });
+});
