@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"
 load_config

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 . "$ROOT/scripts/lib/env.sh"
 command -v node >/dev/null 2>&1 || { echo "node is not on PATH" >&2; exit 1; }
 [ -d "$ROOT/apps/server/node_modules" ] || { echo "dependencies are missing: run scripts/install.sh" >&2; exit 1; }

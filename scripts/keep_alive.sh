@@ -36,7 +36,7 @@ for arg in "$@"; do
   esac
 done
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"

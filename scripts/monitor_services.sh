@@ -35,7 +35,7 @@ case "${1:-}" in
   *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
 esac
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"
@@ -53,7 +53,7 @@ if ! acquire_lock 0; then
   exit 0
 fi
 if [ -f "$STOP_MARKER" ]; then
-  record "monitor paused $(cat "$STOP_MARKER" 2>/dev/null | head -n 1); run scripts/start_services.sh to resume"
+  record "monitor paused $(head -n 1 "$STOP_MARKER" 2>/dev/null); run scripts/start_services.sh to resume"
   exit 0
 fi
 
@@ -95,7 +95,7 @@ check_app() { # $1: backend|frontend. Returns 1 when the app is still unhealthy 
     if [ -n "$_settling" ] && wait_healthy "$_app" "$MONITOR_GRACE_SECONDS"; then
       pm2_snapshot
       app_info "$_name" || true
-      record "$_app recovered $_before -> http=200 pid=$APP_PID restarts=$APP_RESTARTS (pm2 restarted it)"
+      record "$_app recovered $_before -> http=200 pid=$APP_PID restarts=$APP_RESTARTS (no action: pm2 brought it back)"
       return 0
     fi
   fi
@@ -111,6 +111,8 @@ check_app() { # $1: backend|frontend. Returns 1 when the app is still unhealthy 
     return 1
   fi
 
+  # pm2's state changes from here on: the next check must take a fresh snapshot.
+  SNAPSHOT_TAKEN=""
   if [ -n "$_known" ]; then
     _action=restarted
     pm2_cli restart "$_name" >/dev/null 2>&1 || true

@@ -25,7 +25,7 @@ esac
 BACKUP_FILE=$1
 case $BACKUP_FILE in /*) ;; *) BACKUP_FILE="$(pwd)/$BACKUP_FILE" ;; esac
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"
 load_config

@@ -20,7 +20,7 @@ case "${1:-}" in
   *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
 esac
 
-ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
 . "$ROOT/scripts/lib/env.sh"
 . "$ROOT/scripts/ops/lib.sh"

@@ -1,6 +1,7 @@
 # Shared functions for Parley's operations scripts (start, stop, monitor, status, keep-alive, backup).
 # Sourced, never run, after scripts/lib/env.sh; the caller sets ROOT to the repository root.
 # POSIX sh: every script runs under `set -eu`, so functions never end on a failing test by accident.
+# shellcheck shell=sh disable=SC2034 # the variables set here are read by the scripts that source this file
 
 SCRIPT_NAME=${SCRIPT_NAME:-$(basename -- "$0" .sh)}
 BACKEND_APP=parley-backend
@@ -110,7 +111,13 @@ expected_release() {
     "$ECOSYSTEM" "$1"
 }
 
-pm2_start_app() { pm2_cli start "$ECOSYSTEM" --only "$1" >/dev/null; }
+# Starts app $1 from the ecosystem file; pm2's own output is shown only when it fails.
+pm2_start_app() {
+  _out=$(pm2_cli start "$ECOSYSTEM" --only "$1" 2>&1) || {
+    printf '%s\n' "$_out" >&2
+    return 1
+  }
+}
 
 # True while process $1 exists and is not a zombie (a killed process whose parent has not reaped it yet).
 pid_alive() {

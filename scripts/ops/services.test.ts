@@ -373,8 +373,6 @@ describe('operations scripts against the real apps', () => {
     expect(r.stdout).toContain('backend: restarting (code, .env or definition changed)');
     expect(await appPid('parley-backend')).not.toBe(backendPid);
     expect(await appPid('parley-frontend'), r.stdout).toBe(frontendPid);
-    // And back to the defaults for the tests that follow (they run the scripts without the override).
-    expectSuccess(await runScript('start_services.sh'));
   }, 120_000);
 
   it('a hung backend (alive for pm2, silent for users) is restarted by the monitor', async () => {
