@@ -530,6 +530,37 @@ describe('operations scripts against the real apps', () => {
     expect(instanceProcesses()).toEqual([]);
   }, 90_000);
 
+  it('without flock, a lock directory keeps monitor runs apart, and a dead holder\'s lock is taken over', async () => {
+    // A PATH with everything but flock, as on a system without util-linux's flock.
+    const bin = path.join(TMP, 'bin-without-flock');
+    fs.mkdirSync(bin, { recursive: true });
+    for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (name !== 'flock' && !fs.existsSync(path.join(bin, name))) fs.symlinkSync(path.join(dir, name), path.join(bin, name));
+      }
+    }
+    const env = { PATH: bin };
+    const lockDir = path.join(PM2_HOME, 'parley-ops.lock.d');
+    fs.mkdirSync(lockDir, { recursive: true });
+    try {
+      // Held by a live process (this test runner): the run is skipped.
+      fs.writeFileSync(path.join(lockDir, 'pid'), `${process.pid}\n`);
+      const linesBefore = monitorLines().length;
+      expectSuccess(await runScript('monitor_services.sh', [], env));
+      expect(monitorLines().slice(linesBefore)).toEqual([expect.stringMatching(/ monitor skipped /)]);
+
+      // Held by a process that died without cleaning up: taken over (here the monitor is paused, so it stops there).
+      const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+      fs.writeFileSync(path.join(lockDir, 'pid'), `${dead}\n`);
+      expectSuccess(await runScript('monitor_services.sh', [], env));
+      expect(monitorLines().at(-1)).toMatch(/ monitor paused /);
+      expect(fs.existsSync(lockDir), 'the lock directory is removed when the run ends').toBe(false);
+    } finally {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('restore puts the backup back: after a restart the API shows the rows of the backup, not the later ones', async () => {
     await ensureStopped();
     const r = await runScript('restore_db.sh', [backupFile]);
