@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../config/paths.ts';
 
-/** The real backend as its own process (`tsx apps/server/src/main.ts`), for multi-instance and crash tests. */
+/**
+ * The real backend as its own process, for multi-instance and crash tests. Node loads tsx as a hook
+ * (`node --import tsx`) rather than through the tsx command, which would put a wrapper process in
+ * between: a SIGKILL must hit the server itself, or it lives on as an orphan.
+ */
 export interface ServerProcess {
   url: string;
   wsUrl: string;
@@ -13,7 +17,7 @@ export interface ServerProcess {
 }
 
 export function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'apps', 'server', 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps', 'server', 'src', 'main.ts')], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
