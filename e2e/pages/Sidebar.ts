@@ -16,7 +16,7 @@ export class Sidebar {
     this.items = this.nav.locator('.chat-list__item');
     this.newChatButton = this.nav.getByRole('button', { name: 'New chat' });
     this.closeButton = this.nav.getByRole('button', { name: 'Close sidebar' });
-    this.openButton = page.getByRole('banner').getByRole('button', { name: 'Open sidebar' });
+    this.openButton = page.getByRole('button', { name: 'Open sidebar' });
     this.username = page.getByTestId('current-username');
     this.logoutButton = page.getByRole('button', { name: 'Log out' });
     this.avatar = this.nav.locator('.avatar');

@@ -28,10 +28,16 @@ export function Composer({ chatId }: { chatId: string | null }) {
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [draft]);
 
-  // Opening a chat puts the cursor in the message box (not on phones, where it pops the keyboard).
+  // Opening a chat puts the cursor in the message box, and so does the box becoming usable
+  // (after login or a reconnect) if focus is nowhere else. Not on phones: it pops the keyboard.
+  const shownChat = useRef<string | null | undefined>(undefined);
   useEffect(() => {
-    if (window.matchMedia('(pointer: fine)').matches) input.current?.focus();
-  }, [chatId]);
+    if (!connected || !window.matchMedia('(pointer: fine)').matches) return;
+    const chatChanged = shownChat.current !== chatId;
+    shownChat.current = chatId;
+    const focusIsNowhere = !document.activeElement || document.activeElement === document.body;
+    if (chatChanged || focusIsNowhere) input.current?.focus();
+  }, [chatId, connected]);
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();

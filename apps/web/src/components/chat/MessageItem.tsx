@@ -53,7 +53,7 @@ export function AgentMessage({ chatId, messageId, message = null }: AgentMessage
           )}
           {!simulated && message?.agent && <span className="message__model">{message.agent.model}</span>}
         </div>
-        {text ? <AgentMarkdown text={text} /> : status === 'streaming' ? <TypingDots /> : null}
+        {text ? <AgentMarkdown text={text} streaming={streaming} /> : status === 'streaming' ? <TypingDots /> : null}
         {status === 'interrupted' && <p className="message__note">Stopped</p>}
         {status === 'error' && (
           <p className="message__note message__note--error" role="note">

@@ -66,7 +66,8 @@ export function useChatScroll({ scroller, content, chatKey, firstMessageId, last
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
     stick.current = distance < STICK_THRESHOLD_PX;
     setAtBottom(stick.current);
-    captureAnchor();
+    // Following the bottom needs no anchor, and measuring on every streamed frame would force layouts.
+    if (!stick.current) captureAnchor();
     if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX && el.scrollHeight > el.clientHeight) nearTop.current();
   }, [scroller, captureAnchor]);
 
