@@ -37,3 +37,25 @@ test('a reload in the middle of a reply picks it up where it is and finishes it'
   await chat.waitForReply();
   expect(wordCount(await chat.lastReplyText())).toBe(150);
 });
+
+test('follows a streaming reply at the bottom, but leaves a reader who scrolled up alone', async ({ loggedIn, chat }) => {
+  void loggedIn;
+  // Enough earlier messages that the chat scrolls.
+  for (const text of ['one', 'two', 'three']) await chat.sendAndWaitForReply(`filler message ${text}`);
+  await chat.send('/long 250'); // about 5 s
+  await expect.poll(async () => wordCount(await chat.lastReplyText().catch(() => ''))).toBeGreaterThan(60);
+  const distanceFromBottom = () => chat.messages.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  expect(await distanceFromBottom()).toBeLessThan(48); // following so far
+
+  await chat.messages.hover();
+  await chat.page.mouse.wheel(0, -300);
+  await expect(chat.jumpToLatest).toBeVisible();
+  const readingAt = await chat.messages.evaluate((el) => el.scrollTop);
+  await chat.page.waitForTimeout(800); // more tokens arrive meanwhile
+  expect(await chat.messages.evaluate((el) => el.scrollTop)).toBe(readingAt);
+
+  await chat.jumpToLatest.click();
+  await expect(chat.jumpToLatest).toBeHidden();
+  await chat.waitForReply();
+  expect(await distanceFromBottom()).toBeLessThan(48); // and following again to the end
+});

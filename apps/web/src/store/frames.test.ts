@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerFrame } from '@parley/protocol';
+import { PROTOCOL_VERSION, type ServerFrame } from '@parley/protocol';
 import { assistant, chat, message } from '../test/fixtures.ts';
 import { withChats } from './chats.ts';
 import { reduceServerFrame, type FrameEffect } from './frames.ts';
@@ -184,5 +184,13 @@ describe('hello after a reconnect', () => {
     ]);
     expect(state.replies).toEqual({ A: { messageId: 'A-m2', seq: 9, text: 'abcdefghij', resumeRequested: false } });
     expect(effects).toEqual([{ type: 'resync' }, { type: 'refetchChat', chatId: 'B' }]);
+  });
+});
+
+describe('protocol version', () => {
+  it('asks for a reload when the server speaks a newer protocol', () => {
+    const hello = (protocolVersion: number): ServerFrame => ({ type: 'hello', protocolVersion, user: { id: 'u1', username: 'ada', createdAt: '' }, streaming: [] });
+    expect(run(twoChats(), [hello(PROTOCOL_VERSION)]).state.notice).toBeNull();
+    expect(run(twoChats(), [hello(PROTOCOL_VERSION + 1)]).state.notice).toMatch(/reload the page/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, ServerFrame, ServerFrameOf } from '@parley/protocol';
+import { PROTOCOL_VERSION, type Message, type ServerFrame, type ServerFrameOf } from '@parley/protocol';
 import { withChats, withUserActivity } from './chats.ts';
 import { upsertMessage } from './history.ts';
 import { applyDelta, replyFromSnapshot } from './replies.ts';
@@ -111,7 +111,10 @@ function reduceHello(state: AppState, frame: ServerFrameOf<'hello'>): FrameOutco
     if (!replies[chatId] && state.histories[chatId]) effects.push({ type: 'refetchChat', chatId });
   }
   const auth = state.auth.status === 'authenticated' ? { status: 'authenticated' as const, user: frame.user } : state.auth;
-  return { patch: { replies, auth }, effects };
+  // The server was updated while this page stayed open: only a reload brings the matching client.
+  const outdated = frame.protocolVersion !== PROTOCOL_VERSION;
+  const notice = outdated ? 'Parley has been updated. Please reload the page to keep chatting.' : state.notice;
+  return { patch: { replies, auth, notice }, effects };
 }
 
 function reduceError(state: AppState, frame: ServerFrameOf<'error'>): FrameOutcome {

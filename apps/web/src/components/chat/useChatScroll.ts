@@ -30,6 +30,8 @@ interface ChatScrollOptions {
  */
 export function useChatScroll({ scroller, content, chatKey, firstMessageId, lastSentId, onNearTop }: ChatScrollOptions) {
   const stick = useRef(true);
+  /** scrollTop at the last scroll event, to tell the reader scrolling up from content growing. */
+  const lastTop = useRef(0);
   const anchor = useRef<Anchor | null>(null);
   const [atBottom, setAtBottom] = useState(true);
   const nearTop = useRef(onNearTop);
@@ -42,6 +44,7 @@ export function useChatScroll({ scroller, content, chatKey, firstMessageId, last
       stick.current = true;
       setAtBottom(true);
       el.scrollTo({ top: el.scrollHeight, behavior });
+      if (behavior === 'auto') lastTop.current = el.scrollTop;
     },
     [scroller],
   );
@@ -64,7 +67,12 @@ export function useChatScroll({ scroller, content, chatKey, firstMessageId, last
     const el = scroller.current;
     if (!el) return;
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
-    stick.current = distance < STICK_THRESHOLD_PX;
+    const movedUp = el.scrollTop < lastTop.current - 1;
+    lastTop.current = el.scrollTop;
+    // Only the reader scrolling up stops the following. The distance alone would also count
+    // content that grew between our own scroll and its (later dispatched) scroll event.
+    if (distance < STICK_THRESHOLD_PX) stick.current = true;
+    else if (movedUp) stick.current = false;
     setAtBottom(stick.current);
     // Following the bottom needs no anchor, and measuring on every streamed frame would force layouts.
     if (!stick.current) captureAnchor();
@@ -77,7 +85,9 @@ export function useChatScroll({ scroller, content, chatKey, firstMessageId, last
     const outer = scroller.current;
     if (!inner || !outer) return;
     const observer = new ResizeObserver(() => {
-      if (stick.current) outer.scrollTop = outer.scrollHeight;
+      if (!stick.current) return;
+      outer.scrollTop = outer.scrollHeight;
+      lastTop.current = outer.scrollTop;
     });
     observer.observe(inner);
     return () => observer.disconnect();
