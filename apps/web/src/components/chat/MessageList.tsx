@@ -42,7 +42,7 @@ export function MessageList({ chatId }: { chatId: string | null }) {
 
   return (
     <div className="messages-frame">
-      <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages" data-testid="messages">
+      <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} role="region" aria-label="Messages" data-testid="messages">
         <div className="messages__content" ref={content}>
           {hasOlder && (
             <div className="messages__older">
