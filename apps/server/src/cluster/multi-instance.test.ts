@@ -49,13 +49,17 @@ async function tab(server: ServerProcess, token: string) {
   return socket;
 }
 
+/** Two instances and one user with a chat and a tab on each. */
+async function aliceOnBoth() {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const user = await login(a.url, 'alice');
+  const chat = (await user.api('POST', '/api/chats')).body.chat as { id: string };
+  return { a, b, user, chat, tabA: await tab(a, user.token), tabB: await tab(b, user.token) };
+}
+
 describe('several instances (PostgreSQL + Redis)', () => {
   it('a user with a tab on each instance sees every message and every streamed token on both', async () => {
-    const [a, b] = await Promise.all([instance(), instance()]);
-    const user = await login(a.url, 'alice');
-    const chat = (await user.api('POST', '/api/chats')).body.chat;
-    const tabA = await tab(a, user.token);
-    const tabB = await tab(b, user.token);
+    const { b, chat, tabA, tabB } = await aliceOnBoth();
     const other = await login(b.url, 'bob');
     const bobTab = await tab(b, other.token);
 
@@ -72,11 +76,7 @@ describe('several instances (PostgreSQL + Redis)', () => {
   });
 
   it('stop pressed on the other instance ends the reply where it runs', async () => {
-    const [a, b] = await Promise.all([instance(), instance()]);
-    const user = await login(a.url, 'alice');
-    const chat = (await user.api('POST', '/api/chats')).body.chat;
-    const tabA = await tab(a, user.token);
-    const tabB = await tab(b, user.token);
+    const { chat, tabA, tabB } = await aliceOnBoth();
     tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 2000' });
     await tabB.next('agent.delta', (d) => d.seq >= 5, 10_000);
     tabB.send({ type: 'stop', chatId: chat.id });
@@ -87,11 +87,7 @@ describe('several instances (PostgreSQL + Redis)', () => {
   });
 
   it('a message sent through the other instance interrupts the running reply: one reply per chat', async () => {
-    const [a, b] = await Promise.all([instance(), instance()]);
-    const user = await login(a.url, 'alice');
-    const chat = (await user.api('POST', '/api/chats')).body.chat;
-    const tabA = await tab(a, user.token);
-    const tabB = await tab(b, user.token);
+    const { chat, tabA, tabB } = await aliceOnBoth();
     tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 2000' });
     const first = await tabB.next('agent.start', () => true, 10_000);
     await tabB.next('agent.delta', (d) => d.seq >= 5, 10_000);

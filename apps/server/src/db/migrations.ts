@@ -28,6 +28,31 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
+interface AppliedMigration {
+  migration_name: string;
+  checksum: string;
+}
+
+const APPLIED_MIGRATIONS = 'SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL';
+
+/** The migrations still to apply, in order; refuses when an applied one was edited afterwards. */
+function planMigrations(migrationsDir: string, applied: AppliedMigration[]): { pending: MigrationFile[]; report: MigrationReport } {
+  const checksums = new Map(applied.map((row) => [row.migration_name, row.checksum]));
+  const pending: MigrationFile[] = [];
+  const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+  for (const migration of readMigrations(migrationsDir)) {
+    const recorded = checksums.get(migration.name);
+    if (recorded === undefined) {
+      pending.push(migration);
+    } else if (recorded !== migration.checksum) {
+      throw new MigrationError(`Migration ${migration.name} was changed after it was applied; restore the original file.`);
+    } else {
+      report.alreadyApplied += 1;
+    }
+  }
+  return { pending, report };
+}
+
 // The bookkeeping table exactly as Prisma Migrate creates it on SQLite.
 const SQLITE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    TEXT PRIMARY KEY NOT NULL,
@@ -56,21 +81,9 @@ export function migrateSqlite(filePath: string, migrationsDir: string): Migratio
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 10000');
     db.exec(SQLITE_MIGRATIONS_TABLE);
-    const applied = new Map(
-      (db.prepare('SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL').all() as { migration_name: string; checksum: string }[]).map(
-        (row) => [row.migration_name, row.checksum],
-      ),
-    );
-    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
-    for (const migration of readMigrations(migrationsDir)) {
-      const recorded = applied.get(migration.name);
-      if (recorded !== undefined) {
-        if (recorded !== migration.checksum) {
-          throw new MigrationError(`Migration ${migration.name} was changed after it was applied; restore the original file.`);
-        }
-        report.alreadyApplied += 1;
-        continue;
-      }
+    const applied = db.prepare(APPLIED_MIGRATIONS).all() as AppliedMigration[];
+    const { pending, report } = planMigrations(migrationsDir, applied);
+    for (const migration of pending) {
       const id = randomUUID();
       db.transaction(() => {
         db.exec(migration.sql);
@@ -109,20 +122,9 @@ export async function migratePostgres(url: string, migrationsDir: string): Promi
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await client.query(POSTGRES_MIGRATIONS_TABLE);
-    const { rows } = await client.query<{ migration_name: string; checksum: string }>(
-      'SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
-    );
-    const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
-    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
-    for (const migration of readMigrations(migrationsDir)) {
-      const recorded = applied.get(migration.name);
-      if (recorded !== undefined) {
-        if (recorded !== migration.checksum) {
-          throw new MigrationError(`Migration ${migration.name} was changed after it was applied; restore the original file.`);
-        }
-        report.alreadyApplied += 1;
-        continue;
-      }
+    const { rows } = await client.query<AppliedMigration>(APPLIED_MIGRATIONS);
+    const { pending, report } = planMigrations(migrationsDir, rows);
+    for (const migration of pending) {
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
