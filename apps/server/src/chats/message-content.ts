@@ -14,6 +14,7 @@ const AUTO_TITLE_LENGTH = 60;
 
 /** A chat's first message names it, like the chat UIs participants know. */
 export function titleFromFirstMessage(content: string): string {
-  const firstLine = content.trim().split('\n')[0]!.replace(/\s+/g, ' ');
+  // Markdown emphasis and heading marks would show literally in the sidebar.
+  const firstLine = content.trim().split('\n')[0]!.replace(/^#+\s*/, '').replace(/[*`_~]+/g, '').replace(/\s+/g, ' ').trim() || 'New chat';
   return firstLine.length > AUTO_TITLE_LENGTH ? `${firstLine.slice(0, AUTO_TITLE_LENGTH - 1).trimEnd()}…` : firstLine;
 }
