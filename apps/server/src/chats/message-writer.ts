@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../db/database.ts';
-import type { Chat as ChatRow, Message as MessageRow } from '../db/generated/sqlite/client.ts';
+import type { Message } from '@parley/protocol';
+import type { Message as MessageRow } from '../db/generated/sqlite/client.ts';
 import { notFound } from '../http/app-error.ts';
 import type { WritePathObserver } from '../metrics/server-metrics.ts';
 import type { ChatOwners } from './chat-owners.ts';
 import { GroupCommit, type Pending } from './group-commit.ts';
 import { DEFAULT_CHAT_TITLE, titleFromFirstMessage } from './message-content.ts';
+import { findStored, insertUserMessages, readChats, reservePositions, type NewUserMessage } from './message-sql.ts';
 import { toChat, toMessage } from './serialize.ts';
 import type { PostedMessage, PostUserMessage } from './chat-service.ts';
 
@@ -15,6 +17,24 @@ const MAX_BATCH = 256;
 type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 const keyOf = (chatId: string, clientMsgId: string) => `${chatId}\u0000${clientMsgId}`;
+
+/** The row the batch insert wrote, as the model API would read it back (a new column fails to compile here). */
+const asStoredRow = (row: NewUserMessage): MessageRow => ({
+  ...row,
+  role: 'user',
+  status: 'complete',
+  updatedAt: row.createdAt,
+  replyToId: null,
+  provider: null,
+  model: null,
+  settings: null,
+  firstTokenMs: null,
+  durationMs: null,
+  inputTokens: null,
+  outputTokens: null,
+  errorCode: null,
+  condition: null,
+});
 
 /**
  * Stores participants' messages with group commit (see group-commit.ts and docs/performance.md):
@@ -73,10 +93,14 @@ export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer
   async function writeBatch(tx: Transaction, inputs: PostUserMessage[]): Promise<PostedMessage[]> {
     const now = new Date();
     const chatIds = [...new Set(inputs.map((i) => i.chatId))];
-    const existing = await tx.message.findMany({
-      where: { chatId: { in: chatIds }, clientMsgId: { in: [...new Set(inputs.map((i) => i.clientMsgId))] } },
-    });
-    const stored = new Map<string, MessageRow>(existing.map((m) => [keyOf(m.chatId, m.clientMsgId!), m]));
+    // Resends are rare: find which are stored (ids only), then read just those rows in full.
+    const found = await findStored(tx, chatIds, [...new Set(inputs.map((i) => i.clientMsgId))]);
+    const wanted = new Set(inputs.map((i) => keyOf(i.chatId, i.clientMsgId)));
+    const storedIds = found.filter((f) => wanted.has(keyOf(f.chatId, f.clientMsgId))).map((f) => f.id);
+    const stored = new Map<string, Message>();
+    if (storedIds.length > 0) {
+      for (const row of await tx.message.findMany({ where: { id: { in: storedIds } } })) stored.set(keyOf(row.chatId, row.clientMsgId!), toMessage(row));
+    }
 
     // The first copy of each new (chat, clientMsgId) is written; later copies in the batch are its duplicates.
     const fresh = new Map<string, PostUserMessage>();
@@ -91,47 +115,37 @@ export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer
     }
 
     // Reserve positions: one update per distinct count of new messages (usually one or two statements).
+    // On PostgreSQL the update also locks the chat rows until commit, so positions cannot interleave.
     const chatsByCount = new Map<number, string[]>();
     for (const [chatId, list] of newPerChat) {
       const ids = chatsByCount.get(list.length) ?? [];
       ids.push(chatId);
       chatsByCount.set(list.length, ids);
     }
-    for (const [count, ids] of chatsByCount) {
-      await tx.chat.updateMany({ where: { id: { in: ids } }, data: { messageCount: { increment: count }, lastUserMessageAt: now } });
-    }
-    const chats = new Map<string, ChatRow>((await tx.chat.findMany({ where: { id: { in: chatIds } } })).map((c) => [c.id, c]));
-    if (chats.size !== chatIds.length) throw new Error('a chat of the batch no longer exists'); // retried one by one
+    for (const [count, ids] of chatsByCount) await reservePositions(tx, ids, count, now);
+    const counters = new Map((await readChats(tx, chatIds)).map((c) => [c.id, c]));
+    if (counters.size !== chatIds.length) throw new Error('a chat of the batch no longer exists'); // retried one by one
 
-    const rows: { id: string; chatId: string; position: number; role: string; content: string; status: string; clientMsgId: string; createdAt: Date }[] = [];
+    const rows: NewUserMessage[] = [];
     for (const [chatId, list] of newPerChat) {
-      let chat = chats.get(chatId)!;
+      const chat = counters.get(chatId)!;
       const firstPosition = chat.messageCount - list.length + 1;
       // A chat's first message names it, unless it was renamed while empty.
       if (firstPosition === 1 && chat.title === DEFAULT_CHAT_TITLE) {
-        chat = await tx.chat.update({ where: { id: chatId }, data: { title: titleFromFirstMessage(list[0]!.content) } });
-        chats.set(chatId, chat);
+        chat.title = titleFromFirstMessage(list[0]!.content);
+        await tx.chat.update({ where: { id: chatId }, data: { title: chat.title } });
       }
       list.forEach((input, i) =>
-        rows.push({
-          id: randomUUID(),
-          chatId,
-          position: firstPosition + i,
-          role: 'user',
-          content: input.content,
-          status: 'complete',
-          clientMsgId: input.clientMsgId,
-          createdAt: now,
-        }),
+        rows.push({ id: randomUUID(), chatId, position: firstPosition + i, content: input.content, clientMsgId: input.clientMsgId, createdAt: now }),
       );
     }
-    if (rows.length > 0) {
-      for (const row of await tx.message.createManyAndReturn({ data: rows })) stored.set(keyOf(row.chatId, row.clientMsgId!), row);
-    }
+    if (rows.length > 0) await insertUserMessages(tx, rows);
+    for (const row of rows) stored.set(keyOf(row.chatId, row.clientMsgId), toMessage(asStoredRow(row)));
 
+    const chats = new Map([...counters.values()].map((c) => [c.id, toChat(c)]));
     return inputs.map((input) => {
       const key = keyOf(input.chatId, input.clientMsgId);
-      return { chat: toChat(chats.get(input.chatId)!), message: toMessage(stored.get(key)!), duplicate: fresh.get(key) !== input };
+      return { chat: chats.get(input.chatId)!, message: stored.get(key)!, duplicate: fresh.get(key) !== input };
     });
   }
 
