@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { BenchContext, ScenarioResult } from './lib/context.ts';
 import { describeMachine } from './lib/machine.ts';
+import { cpuContention } from './lib/processes.ts';
 import { jsonLine, markdownTable } from './lib/report.ts';
 import { startParley, type ParleyServerProcess } from './lib/servers.ts';
 import { connectionsScenario, type ConnectionsSizes } from './scenarios/connections.ts';
@@ -67,12 +68,21 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const results: ScenarioResult[] = [];
   const failures: BenchOutcome['failures'] = [];
 
-  async function run(name: ScenarioName, fn: () => Promise<ScenarioResult>): Promise<void> {
+  /** Runs one scenario; `serverPid` lets it record how long the server waited for a CPU (noise). */
+  async function run(name: ScenarioName, fn: () => Promise<ScenarioResult>, serverPid?: number): Promise<void> {
     if (!wanted(name)) return;
     const started = Date.now();
+    const serverUse = serverPid ? cpuContention(serverPid) : null;
+    const clientUse = cpuContention(process.pid);
     try {
       const result = await fn();
       result.details.seconds = Math.round((Date.now() - started) / 1000);
+      result.details.noise = {
+        // Percent of the scenario's time each process was runnable but waited for a CPU held by others.
+        serverWaitPct: serverUse?.().waitPct ?? null,
+        clientWaitPct: clientUse().waitPct,
+        loadAverage: describeMachine().loadAverage,
+      };
       results.push(result);
       options.emit(jsonLine(result));
     } catch (err) {
@@ -89,9 +99,9 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     if (wanted('connections') || wanted('streaming') || wanted('slow-reader')) {
       parley = await startParley({ ...base, dir: path.join(options.dir, 'agent-on') });
       const server = parley;
-      await run('connections', () => connectionsScenario(ctx, server, sizes.connections));
-      await run('streaming', () => streamingScenario(ctx, server, sizes.streaming));
-      await run('slow-reader', () => slowReaderScenario(ctx, server, sizes.slowReader));
+      await run('connections', () => connectionsScenario(ctx, server, sizes.connections), server.process.pid);
+      await run('streaming', () => streamingScenario(ctx, server, sizes.streaming), server.process.pid);
+      await run('slow-reader', () => slowReaderScenario(ctx, server, sizes.slowReader), server.process.pid);
       await parley.stop();
       parley = null;
     }
@@ -103,7 +113,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         ...(options.cpuProfile ? { cpuProfDir: path.join(options.dir, 'profiles') } : {}),
       });
       const server = parley;
-      await run('send-ack', () => sendAckScenario(ctx, server, sizes.sendAck));
+      await run('send-ack', () => sendAckScenario(ctx, server, sizes.sendAck), server.process.pid);
       await run('crash', () => crashScenario(ctx, server, sizes.crash, (restarted) => (parley = restarted)));
       await parley.stop();
       parley = null;

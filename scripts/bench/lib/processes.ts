@@ -109,3 +109,27 @@ export function cpuSeconds(pid: number): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return ticks / 100; // USER_HZ is 100 on Linux.
 }
+
+/** Seconds a process has spent runnable but waiting for a CPU (/proc/<pid>/schedstat), 0 if unknown. */
+export function runQueueWaitSeconds(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * How much of a time window a process spent waiting for a CPU that others held. On a shared machine
+ * this is the noise behind a latency figure: a server that waited 30% of the time for its core
+ * answers late for reasons that are not its own.
+ */
+export function cpuContention(pid: number): () => { cpuSeconds: number; waitPct: number } {
+  const started = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  const wait0 = runQueueWaitSeconds(pid);
+  return () => {
+    const wall = (performance.now() - started) / 1000;
+    return { cpuSeconds: cpuSeconds(pid) - cpu0, waitPct: Math.round(((runQueueWaitSeconds(pid) - wait0) / wall) * 1000) / 10 };
+  };
+}

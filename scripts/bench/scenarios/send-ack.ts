@@ -3,6 +3,7 @@ import { closeAll, connectMany, type BenchSocket } from '../lib/client.ts';
 import type { BenchContext, ScenarioResult } from '../lib/context.ts';
 import { brief, runOpenLoop, type OpenLoopResult } from '../lib/open-loop.ts';
 import { metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
+import { cpuContention } from '../lib/processes.ts';
 import { median, round, sleep } from '../lib/stats.ts';
 
 export interface SendAckSizes {
@@ -19,27 +20,43 @@ export interface SendAckSizes {
   p99LimitMs: number;
 }
 
+const summary = (r: Run) => ({ ...brief(r), serverCpuUsPerMessage: r.serverCpuUsPerMessage, serverWaitPct: r.serverWaitPct, clientWaitPct: r.clientWaitPct });
 const passes = (r: OpenLoopResult, limitMs: number) => r.lost === 0 && r.duplicated === 0 && r.errors === 0 && r.latencyMs.p99 <= limitMs;
 
 /** Highest rate in `rates` (tried in order) whose run met the limit, and every run tried. */
-async function search(run: (rate: number) => Promise<OpenLoopResult>, rates: number[], limitMs: number) {
-  const tried: ReturnType<typeof brief>[] = [];
+async function search(run: (rate: number) => Promise<Run>, rates: number[], limitMs: number) {
+  const tried: ReturnType<typeof summary>[] = [];
   let best = 0;
   for (const rate of rates) {
     const result = await run(rate);
-    tried.push(brief(result));
+    tried.push(summary(result));
     if (!passes(result, limitMs)) break;
     best = rate;
   }
   return { best, tried, exhausted: best === rates[rates.length - 1] };
 }
 
-async function drive(ctx: BenchContext, sockets: BenchSocket[], participants: Participant[], label: string, rate: number, durationMs: number) {
+type Run = OpenLoopResult & { serverCpuUsPerMessage: number; serverWaitPct: number; clientWaitPct: number };
+
+/**
+ * One open-loop run, with the server's CPU time per acked message (from /proc): unlike latency, it
+ * hardly moves when other work shares the machine, so it shows the capacity of one core (1e6 / µs).
+ */
+async function drive(ctx: BenchContext, server: RunningServer, sockets: BenchSocket[], participants: Participant[], label: string, rate: number, durationMs: number): Promise<Run> {
+  const serverUse = cpuContention(server.process.pid);
+  const clientUse = cpuContention(process.pid);
   const result = await runOpenLoop({ sockets, participants, rate, durationMs, prefix: `${ctx.runId}-${label}-${rate}-${Math.random().toString(36).slice(2, 7)}` });
-  ctx.log(`  ${label} ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${result.lost}, dup ${result.duplicated}, errors ${result.errors}, client lag p99 ${result.clientSendLagP99Ms} ms`);
+  const serverSide = serverUse();
+  const serverCpuUsPerMessage = round((serverSide.cpuSeconds * 1e6) / Math.max(1, result.acked), 0);
+  const serverWaitPct = serverSide.waitPct;
+  const clientWaitPct = clientUse().waitPct;
+  ctx.log(
+    `  ${label} ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${result.lost}, dup ${result.duplicated}, errors ${result.errors}; ` +
+      `server CPU ${serverCpuUsPerMessage} µs/msg, waited for a CPU ${serverWaitPct}% (client ${clientWaitPct}%)`,
+  );
   // Let the server settle (and finish anything the run left) before the next one.
   await sleep(500);
-  return result;
+  return { ...result, serverCpuUsPerMessage, serverWaitPct, clientWaitPct };
 }
 
 /** Scenario 2: send → ack with persistence, open loop, at a fixed rate and in a search for the highest rate. */
@@ -49,8 +66,8 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
   const baseline: RunningServer = await startBaseline({ dir: ctx.dir, pin: ctx.pin, heartbeatIntervalMs: ctx.heartbeatIntervalMs, echoDelayMs: ctx.echoDelayMs });
   const fake = fakeParticipants(sizes.sockets);
   const baseSockets = await connectMany(baseline.wsUrl, sizes.sockets, 1000, () => undefined);
-  const baseFixed = await drive(ctx, baseSockets, fake, 'baseline', sizes.rate, sizes.durationMs);
-  const baseSearch = await search((rate) => drive(ctx, baseSockets, fake, 'baseline', rate, sizes.searchDurationMs), sizes.baselineSearchRates, sizes.p99LimitMs);
+  const baseFixed = await drive(ctx, baseline, baseSockets, fake, 'baseline', sizes.rate, sizes.durationMs);
+  const baseSearch = await search((rate) => drive(ctx, baseline, baseSockets, fake, 'baseline', rate, sizes.searchDurationMs), sizes.baselineSearchRates, sizes.p99LimitMs);
   await closeAll(baseSockets);
   await baseline.stop();
 
@@ -58,10 +75,10 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
   await createChats(parley.url, participants);
   const sockets = await connectMany(parley.wsUrl, sizes.sockets, 1000, (i) => participants[i]!.token);
   const metricsBefore = await parley.metrics();
-  const fixed: OpenLoopResult[] = [];
-  for (let r = 0; r < sizes.repeats; r += 1) fixed.push(await drive(ctx, sockets, participants, 'parley', sizes.rate, sizes.durationMs));
+  const fixed: Run[] = [];
+  for (let r = 0; r < sizes.repeats; r += 1) fixed.push(await drive(ctx, parley, sockets, participants, 'parley', sizes.rate, sizes.durationMs));
   const metricsAfter = await parley.metrics();
-  const found = await search((rate) => drive(ctx, sockets, participants, 'parley', rate, sizes.searchDurationMs), sizes.searchRates, sizes.p99LimitMs);
+  const found = await search((rate) => drive(ctx, parley, sockets, participants, 'parley', rate, sizes.searchDurationMs), sizes.searchRates, sizes.p99LimitMs);
   await closeAll(sockets);
 
   const p99s = fixed.map((r) => r.latencyMs.p99);
@@ -79,11 +96,13 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
       { metric: `ack p50 at ${sizes.rate}/s`, parley: round(median(fixed.map((r) => r.latencyMs.p50))), baseline: baseFixed.latencyMs.p50, unit: 'ms' },
       { metric: 'messages lost / duplicated', parley: `${lost} / ${duplicated}`, baseline: `${baseFixed.lost} / ${baseFixed.duplicated}`, target: '0 / 0', pass: lost === 0 && duplicated === 0 && errors === 0 },
       { metric: `highest rate with p99 ≤ ${sizes.p99LimitMs} ms`, parley: bestLabel(found), baseline: bestLabel(baseSearch), unit: 'msg/s', target: '≥ 3000', pass: found.best >= 3000 },
+      { metric: `server CPU per message at ${sizes.rate}/s (median)`, parley: median(fixed.map((r) => r.serverCpuUsPerMessage)), baseline: baseFixed.serverCpuUsPerMessage, unit: 'µs' },
       { metric: 'messages per write transaction (mean)', parley: round(stored / transactions, 1), baseline: null },
+      { metric: `server waited for its CPU (noise; median of the ${sizes.rate}/s runs)`, parley: median(fixed.map((r) => r.serverWaitPct)), baseline: baseFixed.serverWaitPct, unit: '%' },
     ],
     details: {
       sockets: sizes.sockets,
-      fixedRate: { parley: fixed.map(brief), baseline: brief(baseFixed), medianP99 },
+      fixedRate: { parley: fixed.map(summary), baseline: summary(baseFixed), medianP99 },
       search: { parley: found, baseline: baseSearch },
       writeTransactions: { transactions, stored },
     },
