@@ -27,7 +27,7 @@ test('sends a message and shows the simulated agent streaming its reply as Markd
 
   // The chat is listed once it has a message, named after it.
   await expect(sidebar.items).toHaveCount(1);
-  await expect(chat.title).toContainText('Hello **Parley**');
+  await expect(chat.title).toContainText('Hello Parley');
 });
 
 test('Enter sends, Shift+Enter adds a line, and the box grows with its text', async ({ loggedIn, chat }) => {
