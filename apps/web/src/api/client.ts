@@ -19,7 +19,7 @@ import {
 } from '@parley/protocol';
 
 /** The one thing this client needs from a protocol schema (web does not depend on zod directly). */
-interface Schema<T> {
+export interface Schema<T> {
   safeParse(data: unknown): { success: true; data: T } | { success: false };
 }
 
@@ -53,11 +53,15 @@ export interface ApiClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+/** One JSON request: the body parsed with `schema` (null: no body expected); failures become ApiError. */
+export type RequestJson = <T>(method: string, path: string, schema: Schema<T> | null, body?: unknown) => Promise<T>;
+
+/** The request helper shared by every client of the same-origin API (chat, study, researcher). */
+export function createRequestJson(options: ApiClientOptions = {}): RequestJson {
   const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
 
-  async function request<T>(method: string, path: string, schema: Schema<T> | null, body?: unknown): Promise<T> {
+  return async function request<T>(method: string, path: string, schema: Schema<T> | null, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await doFetch(baseUrl + path, {
@@ -80,7 +84,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     const parsed = schema.safeParse(data);
     if (!parsed.success) throw new ApiError(response.status, 'internal', 'The server sent an answer this page does not understand.');
     return parsed.data;
-  }
+  };
+}
+
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const request = createRequestJson(options);
 
   return {
     getConfig: () => request('GET', '/api/config', publicConfigSchema),

@@ -3,11 +3,14 @@ import {
   PAGE_SIZE_DEFAULT,
   chatTitleSchema,
   loginRequestSchema,
+  type LoginRequest,
+  type ParticipantIds,
   type ServerFrame,
   type User,
 } from '@parley/protocol';
 import { ApiError, type ApiClient } from '../api/client.ts';
 import type { Connection, ConnectionState } from '../connection/connection.ts';
+import { participantUsername } from '../participant/participantIds.ts';
 import type { Router } from '../router.ts';
 import { withChats } from './chats.ts';
 import { newClientMsgId } from './clientMsgId.ts';
@@ -24,13 +27,18 @@ export interface ControllerDeps {
   router: Router;
   newClientMsgId?: () => string;
   pageSize?: number;
+  /** The ids of a study link this page was opened with: log in as that participant (participant/participantIds.ts). */
+  participant?: ParticipantIds | null;
 }
 
 /** Everything the UI can ask for. Each method does the I/O and records the outcome in the store. */
 export interface ChatController {
-  /** Reads the server config and the session cookie; logs in silently when the session is valid. */
+  /**
+   * Reads the server config and the session cookie; logs in silently when the session is valid.
+   * Opened from a study link, logs in as that participant unless they are the one logged in.
+   */
   bootstrap(): Promise<void>;
-  /** Returns an error message for the form, or null on success. */
+  /** Returns an error message for the form, or null on success. From a study link, the username is ignored. */
   login(username: string, accessCode?: string): Promise<string | null>;
   logout(): Promise<void>;
   openChat(chatId: string): Promise<void>;
@@ -161,6 +169,7 @@ export function createChatController(deps: ControllerDeps): ChatController {
   async function bootstrap(): Promise<void> {
     const [config, me] = await Promise.allSettled([api.getConfig(), api.me()]);
     if (config.status === 'fulfilled') set({ config: config.value });
+    if (deps.participant) return enterAsParticipant(deps.participant, me.status === 'fulfilled' ? me.value : null);
     if (me.status === 'fulfilled') return startSession(me.value);
     const unreachable = !(me.reason instanceof ApiError) || me.reason.status === 0 || me.reason.status >= 500;
     set({ auth: { status: 'anonymous' }, notice: unreachable ? 'The Parley server cannot be reached right now.' : null });
@@ -174,8 +183,21 @@ export function createChatController(deps: ControllerDeps): ChatController {
     await Promise.all([refreshChatList(), fromUrl ? openChat(fromUrl) : Promise.resolve()]);
   }
 
+  async function enterAsParticipant(ids: ParticipantIds, current: User | null): Promise<void> {
+    if (current?.username === participantUsername(ids)) return startSession(current);
+    // Someone else's session must not stay open in the participant's browser (a shared lab computer).
+    if (current) await api.logout().catch(() => {});
+    // The form asks for the access code only; the ids from the link are kept.
+    if (get().config?.accessCodeRequired) return set({ auth: { status: 'anonymous' } });
+    const problem = await login('');
+    if (problem) set({ auth: { status: 'anonymous' }, notice: problem });
+  }
+
   async function login(username: string, accessCode?: string): Promise<string | null> {
-    const body = { username, ...(accessCode ? { accessCode } : {}) };
+    const body: LoginRequest = {
+      ...(deps.participant ? { participant: deps.participant } : { username }),
+      ...(accessCode ? { accessCode } : {}),
+    };
     const valid = loginRequestSchema.safeParse(body);
     if (!valid.success) return valid.error.issues[0]?.message ?? 'Check your username.';
     try {

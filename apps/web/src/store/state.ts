@@ -1,4 +1,4 @@
-import type { Chat, Message, PublicConfig, User } from '@parley/protocol';
+import type { Chat, Message, PublicConfig, StudyView, User } from '@parley/protocol';
 import type { ConnectionState } from '../connection/connection.ts';
 
 export type AuthState =
@@ -56,6 +56,10 @@ export interface AppState {
   connection: ConnectionState;
   /** A passing problem to show (rename failed, chat not found…); null when there is none. */
   notice: string | null;
+  /** The participant's study as the server last described it; null when the server runs none. */
+  study: StudyView | null;
+  /** Whether `study` is known yet for this session; the chat is shown only once it is (store/study.ts). */
+  studyLoad: 'loading' | 'ready' | 'failed';
 }
 
 export function initialState(): AppState {
@@ -72,5 +76,7 @@ export function initialState(): AppState {
     pending: {},
     connection: { status: 'idle' },
     notice: null,
+    study: null,
+    studyLoad: 'loading',
   };
 }
