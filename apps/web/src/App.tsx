@@ -7,13 +7,16 @@ import { LoginView } from './components/LoginView.tsx';
 import { Notice } from './components/Notice.tsx';
 import { Sidebar } from './components/sidebar/Sidebar.tsx';
 import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
+import { StudyGateScreen } from './components/study/StudyGateScreen.tsx';
 import { useMediaQuery } from './components/useMediaQuery.ts';
+import { studyGate } from './store/study.ts';
 
 /** Below this width the sidebar overlays the chat instead of sitting beside it. */
 export const NARROW_SCREEN = '(max-width: 767px)';
 
 export function App() {
   const authStatus = useAppState((s) => s.auth.status);
+  const gate = useAppState(studyGate);
   const activeTitle = useAppState((s) => (s.activeChatId ? s.chats[s.activeChatId]?.title : undefined));
   const narrow = useMediaQuery(NARROW_SCREEN);
   // Open beside the chat on wide screens, closed (an overlay on demand) on phones.
@@ -39,6 +42,8 @@ export function App() {
 
   if (authStatus === 'unknown') return <div className="app app--loading" aria-busy="true" />;
   const authenticated = authStatus === 'authenticated';
+  // Until the study allows chatting (consent), and after a decline, no chat UI exists at all.
+  if (authenticated && gate !== 'chat') return <StudyGateScreen />;
 
   return (
     <div className="app" data-sidebar={authenticated && sidebarOpen ? 'open' : 'closed'} data-narrow={narrow ? 'true' : 'false'}>

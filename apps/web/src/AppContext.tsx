@@ -1,8 +1,10 @@
 import { createContext, useContext, type ReactNode } from 'react';
+import type { ParticipantIds } from '@parley/protocol';
 import { useStore } from 'zustand';
 import type { AppState } from './store/state.ts';
 import type { AppStore } from './store/createAppStore.ts';
 import type { ChatController } from './store/controller.ts';
+import type { StudyController } from './store/studyController.ts';
 import type { LazyMarkdown } from './markdown/lazyMarkdown.ts';
 
 /** What main.tsx wires together and hands to the component tree (no module-level singletons). */
@@ -10,6 +12,9 @@ export interface AppServices {
   store: AppStore;
   controller: ChatController;
   markdown: LazyMarkdown;
+  study: StudyController;
+  /** The ids of the study link this page was opened with, or null. */
+  participant: ParticipantIds | null;
 }
 
 const ServicesContext = createContext<AppServices | null>(null);
@@ -30,3 +35,4 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 }
 
 export const useController = (): ChatController => useServices().controller;
+export const useStudyController = (): StudyController => useServices().study;

@@ -19,6 +19,11 @@ export function chatIdFromPath(pathname: string): string | null {
   }
 }
 
+/** The researcher's page (/research and below) is a separate, lazily loaded app (research/). */
+export function isResearchPath(pathname: string): boolean {
+  return pathname === '/research' || pathname.startsWith('/research/');
+}
+
 export function pathForChat(chatId: string | null): string {
   return chatId === null ? '/' : `/c/${encodeURIComponent(chatId)}`;
 }

@@ -6,9 +6,11 @@ interface HeaderProps {
   sidebarOpen: boolean;
   /** Null when there is no sidebar (logged out). */
   onOpenSidebar: (() => void) | null;
+  /** Replaces the chat's title (screens that are not a chat, such as the consent form). */
+  title?: string;
 }
 
-export function Header({ sidebarOpen, onOpenSidebar }: HeaderProps) {
+export function Header({ sidebarOpen, onOpenSidebar, title: fixedTitle }: HeaderProps) {
   const title = useAppState((s) => (s.activeChatId ? (s.chats[s.activeChatId]?.title ?? '') : null));
   const authenticated = useAppState((s) => s.auth.status === 'authenticated');
   return (
@@ -28,7 +30,7 @@ export function Header({ sidebarOpen, onOpenSidebar }: HeaderProps) {
           <SidebarIcon />
         </button>
       )}
-      <h1 className="header__title">{authenticated ? title || 'New chat' : 'Parley'}</h1>
+      <h1 className="header__title">{fixedTitle ?? (authenticated ? title || 'New chat' : 'Parley')}</h1>
       <ThemeToggle />
     </header>
   );

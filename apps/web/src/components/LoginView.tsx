@@ -1,10 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { ACCESS_CODE_MAX_LENGTH, USERNAME_MAX_LENGTH } from '@parley/protocol';
-import { useAppState, useController } from '../AppContext.tsx';
+import { useAppState, useController, useServices } from '../AppContext.tsx';
+import { participantUsername } from '../participant/participantIds.ts';
 
-/** The login form, shown inside the chat layout where the conversation would be. */
+/**
+ * The login form, shown inside the chat layout where the conversation would be. Opened from a
+ * study link, the link names the participant: only the access code is asked, if the server wants one.
+ */
 export function LoginView() {
   const controller = useController();
+  const { participant } = useServices();
   const configSaysCode = useAppState((s) => s.config?.accessCodeRequired ?? false);
   const [username, setUsername] = useState('');
   const [accessCode, setAccessCode] = useState('');
@@ -34,21 +39,29 @@ export function LoginView() {
           P
         </div>
         <h2 id="login-title">Welcome to Parley</h2>
-        <p className="login__intro">Choose a username to start chatting.</p>
-        <label className="field">
-          <span className="field__label">Username</span>
-          <input
-            className="field__input"
-            name="username"
-            autoComplete="username"
-            autoFocus
-            maxLength={USERNAME_MAX_LENGTH}
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            aria-invalid={error !== null}
-            aria-describedby={error ? 'login-error' : undefined}
-          />
-        </label>
+        {participant ? (
+          <p className="login__intro">
+            Taking part as <strong>{participantUsername(participant)}</strong>.{showCode && ' Enter the access code you were given.'}
+          </p>
+        ) : (
+          <p className="login__intro">Choose a username to start chatting.</p>
+        )}
+        {!participant && (
+          <label className="field">
+            <span className="field__label">Username</span>
+            <input
+              className="field__input"
+              name="username"
+              autoComplete="username"
+              autoFocus
+              maxLength={USERNAME_MAX_LENGTH}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              aria-invalid={error !== null}
+              aria-describedby={error ? 'login-error' : undefined}
+            />
+          </label>
+        )}
         {showCode && (
           <label className="field">
             <span className="field__label">Access code</span>
@@ -57,6 +70,7 @@ export function LoginView() {
               name="accessCode"
               type="password"
               autoComplete="off"
+              autoFocus={participant !== null}
               maxLength={ACCESS_CODE_MAX_LENGTH}
               value={accessCode}
               onChange={(e) => setAccessCode(e.target.value)}
@@ -71,7 +85,7 @@ export function LoginView() {
           </p>
         )}
         <button type="submit" className="button button--primary" disabled={busy}>
-          {busy ? 'Logging in…' : 'Start chatting'}
+          {busy ? 'Logging in…' : participant ? 'Continue' : 'Start chatting'}
         </button>
       </form>
     </section>

@@ -79,3 +79,14 @@ export const CloseIcon = () => (
     <path d="M18 6 6 18M6 6l12 12" />
   </Icon>
 );
+/** Thumbs for feedback on a reply; filled when that rating is the current one. */
+export const ThumbUpIcon = ({ filled = false }: { filled?: boolean }) => (
+  <Icon width={16} height={16} fill={filled ? 'currentColor' : 'none'}>
+    <path d="M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3Zm0 0 4-7a2.5 2.5 0 0 1 3 3l-1 4h5.5a2 2 0 0 1 2 2.3l-1.3 7.5a2 2 0 0 1-2 1.7H7" />
+  </Icon>
+);
+export const ThumbDownIcon = ({ filled = false }: { filled?: boolean }) => (
+  <Icon width={16} height={16} fill={filled ? 'currentColor' : 'none'}>
+    <path d="M17 14V3h3a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-3Zm0 0-4 7a2.5 2.5 0 0 1-3-3l1-4H5.5a2 2 0 0 1-2-2.3l1.3-7.5a2 2 0 0 1 2-1.7H17" />
+  </Icon>
+);

@@ -26,14 +26,15 @@ async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
-export function CopyButton({ text }: { text: string }) {
+/** `label` names what is copied for screen readers (the visible text stays "Copy"). */
+export function CopyButton({ text, label: idleLabel = 'Copy reply' }: { text: string; label?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
     const timer = setTimeout(() => setState('idle'), 1_500);
     return () => clearTimeout(timer);
   }, [state]);
-  const label = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy reply';
+  const label = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : idleLabel;
   return (
     <button
       type="button"

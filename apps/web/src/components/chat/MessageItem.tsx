@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { Message } from '@parley/protocol';
 import { useAppState, useController } from '../../AppContext.tsx';
 import type { PendingMessage } from '../../store/state.ts';
+import { FeedbackControls } from '../feedback/FeedbackControls.tsx';
 import { SparkIcon } from '../icons.tsx';
 import { AgentMarkdown } from './AgentMarkdown.tsx';
 import { CopyButton } from './CopyButton.tsx';
@@ -39,7 +40,15 @@ export function AgentMessage({ chatId, messageId, message = null }: AgentMessage
   const simulated = message?.agent?.simulated ?? false;
 
   return (
-    <article className={`message message--agent message--${status}`} data-message-id={messageId} data-status={status} aria-label="Agent replied" aria-busy={streaming}>
+    <article
+      className={`message message--agent message--${status}`}
+      data-message-id={messageId}
+      data-status={status}
+      // What is on screen now: telemetry's "stop pressed" records how much had been shown.
+      data-shown-chars={text.length}
+      aria-label="Agent replied"
+      aria-busy={streaming}
+    >
       <div className="message__avatar" aria-hidden="true">
         <SparkIcon />
       </div>
@@ -51,7 +60,8 @@ export function AgentMessage({ chatId, messageId, message = null }: AgentMessage
               Simulated agent
             </span>
           )}
-          {!simulated && message?.agent && <span className="message__model">{message.agent.model}</span>}
+          {/* A study can hide the model (empty name) so participants cannot tell their condition. */}
+          {!simulated && message?.agent?.model && <span className="message__model">{message.agent.model}</span>}
         </div>
         {text ? <AgentMarkdown text={text} streaming={streaming} /> : status === 'streaming' ? <TypingDots /> : null}
         {status === 'interrupted' && <p className="message__note">Stopped</p>}
@@ -60,10 +70,8 @@ export function AgentMessage({ chatId, messageId, message = null }: AgentMessage
             {errorText ?? 'The agent could not finish this reply.'}
           </p>
         )}
-        {!streaming && status !== 'streaming' && text && (
-          <div className="message__actions">
-            <CopyButton text={text} />
-          </div>
+        {!streaming && status !== 'streaming' && message && (
+          <FeedbackControls message={message}>{text && <CopyButton text={text} />}</FeedbackControls>
         )}
       </div>
     </article>

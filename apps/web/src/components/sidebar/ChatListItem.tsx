@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { CHAT_TITLE_MAX_LENGTH } from '@parley/protocol';
 import { useAppState, useController } from '../../AppContext.tsx';
+import { mayRenameChats } from '../../store/study.ts';
 import { PencilIcon } from '../icons.tsx';
 
 interface ChatListItemProps {
@@ -13,11 +14,12 @@ export const ChatListItem = memo(function ChatListItem({ chatId, onNavigate }: C
   const title = useAppState((s) => s.chats[chatId]?.title ?? '');
   const active = useAppState((s) => s.activeChatId === chatId);
   const replying = useAppState((s) => s.replies[chatId] !== undefined);
+  const renamable = useAppState((s) => mayRenameChats(s.study));
   const [editing, setEditing] = useState(false);
 
   return (
     <li className={`chat-list__item${active ? ' chat-list__item--active' : ''}`} data-flip-id={chatId} data-chat-id={chatId}>
-      {editing ? (
+      {editing && renamable ? (
         <RenameField
           initial={title}
           onDone={async (value) => {
@@ -39,14 +41,16 @@ export const ChatListItem = memo(function ChatListItem({ chatId, onNavigate }: C
               void controller.openChat(chatId);
               onNavigate();
             }}
-            onDoubleClick={() => setEditing(true)}
+            onDoubleClick={renamable ? () => setEditing(true) : undefined}
           >
             <span className="chat-list__title">{title || 'Untitled chat'}</span>
             {replying && <span className="chat-list__live" aria-label="Agent is replying" title="Agent is replying" />}
           </button>
-          <button type="button" className="chat-list__rename" aria-label={`Rename chat “${title}”`} title="Rename" onClick={() => setEditing(true)}>
-            <PencilIcon />
-          </button>
+          {renamable && (
+            <button type="button" className="chat-list__rename" aria-label={`Rename chat “${title}”`} title="Rename" onClick={() => setEditing(true)}>
+              <PencilIcon />
+            </button>
+          )}
         </>
       )}
     </li>

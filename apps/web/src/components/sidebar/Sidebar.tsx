@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { useController } from '../../AppContext.tsx';
+import { useAppState, useController } from '../../AppContext.tsx';
+import { mayStartNewChat } from '../../store/study.ts';
 import { NewChatIcon, SidebarIcon } from '../icons.tsx';
 import { ChatList } from './ChatList.tsx';
 import { UserArea } from './UserArea.tsx';
@@ -15,6 +16,7 @@ interface SidebarProps {
 
 export function Sidebar({ open, narrow, onClose, onNavigate }: SidebarProps) {
   const controller = useController();
+  const canStartChat = useAppState(mayStartNewChat);
   const panel = useRef<HTMLElement>(null);
 
   // Escape closes the overlay on phones, as for any dialog-like panel.
@@ -41,19 +43,22 @@ export function Sidebar({ open, narrow, onClose, onNavigate }: SidebarProps) {
           <button type="button" className="icon-button" onClick={onClose} aria-label="Close sidebar" title="Close sidebar">
             <SidebarIcon />
           </button>
-          <button
-            type="button"
-            className="sidebar__new"
-            onClick={() => {
-              controller.newChat();
-              onNavigate();
-              // Put the participant straight into the message box of the new chat.
-              requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
-            }}
-          >
-            <NewChatIcon />
-            <span>New chat</span>
-          </button>
+          {/* A one-conversation study has no "New chat" once the participant has written. */}
+          {canStartChat && (
+            <button
+              type="button"
+              className="sidebar__new"
+              onClick={() => {
+                controller.newChat();
+                onNavigate();
+                // Put the participant straight into the message box of the new chat.
+                requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+              }}
+            >
+              <NewChatIcon />
+              <span>New chat</span>
+            </button>
+          )}
         </div>
         <ChatList onNavigate={onNavigate} />
         <UserArea />
