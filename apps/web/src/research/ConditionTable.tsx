@@ -25,8 +25,8 @@ export function ConditionTable({ rows }: { rows: DashboardResponse['byCondition'
                 <th scope="col" className="num">
                   Messages
                 </th>
-                <th scope="col" className="num">
-                  First token (median)
+                <th scope="col" className="num" title="Median time from the participant's message to the agent's first token">
+                  Median first token
                 </th>
               </tr>
             </thead>

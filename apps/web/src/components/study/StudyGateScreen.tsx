@@ -6,7 +6,7 @@ import { Notice } from '../Notice.tsx';
 import { ConsentView } from './ConsentView.tsx';
 import { DeclinedView } from './DeclinedView.tsx';
 
-const TITLES = { loading: 'Parley', failed: 'Parley', consent: 'Before you start', declined: 'Thank you', chat: 'Parley' } as const;
+const TITLES = { loading: 'Parley', failed: 'Parley', consent: 'Before you start', declined: 'Parley', chat: 'Parley' } as const;
 
 /**
  * What a logged-in participant sees instead of the chat while the study does not allow it yet
