@@ -19,6 +19,8 @@ export interface StackOptions {
   echoDelayMs?: number;
   /** Extra backend environment (for example a higher frame rate for seeding). */
   backendEnv?: Record<string, string>;
+  /** The settings file's content (AGENT_CONFIG); by default the echo agent alone, no study. */
+  agentConfig?: object;
 }
 
 export interface RunningProcess {
@@ -52,7 +54,7 @@ export async function freePort(): Promise<number> {
 export async function startStack(options: StackOptions): Promise<Stack> {
   mkdirSync(options.dir, { recursive: true });
   const agentConfig = path.join(options.dir, 'agent.json');
-  writeFileSync(agentConfig, JSON.stringify({ agent: { provider: 'echo', echoDelayMs: options.echoDelayMs ?? 20 } }));
+  writeFileSync(agentConfig, JSON.stringify(options.agentConfig ?? { agent: { provider: 'echo', echoDelayMs: options.echoDelayMs ?? 20 } }));
   const [backendPort, frontendPort] = [await freePort(), await freePort()];
 
   const backend = await startProcess({
