@@ -15,7 +15,7 @@ import { connectTelemetryToBrowser, createTelemetryTransport, renderedLengthIn }
 import { telemetryPolicy } from './telemetry/policy.ts';
 import { TelemetryQueue } from './telemetry/queue.ts';
 import { createTelemetryTracker } from './telemetry/tracker.ts';
-import { withStopTelemetry } from './telemetry/withStopTelemetry.ts';
+import { withPressTelemetry } from './telemetry/withPressTelemetry.ts';
 import './styles/index.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -50,7 +50,7 @@ function startParticipantApp(): void {
     renderedLength: renderedLengthIn(document),
   });
   connectTelemetryToBrowser(window, tracker, telemetry);
-  const controller = withStopTelemetry(chatController, tracker);
+  const controller = withPressTelemetry(chatController, tracker);
 
   const markdown = createLazyMarkdown(async () => (await import('./markdown/render.ts')).createMarkdownRenderer(window));
   const services: AppServices = { store, controller, markdown, study, participant };

@@ -39,7 +39,11 @@ function setup(initial: Partial<AppState> = {}) {
     queue.flush();
     return sent.map(({ clientTime: _, ...rest }) => rest);
   };
-  return { store, tracker, queue, events, advance: (ms: number) => (clock += ms), paint: () => paints.splice(0).forEach((p) => p()), rendered };
+  const raw = () => {
+    queue.flush();
+    return sent;
+  };
+  return { store, tracker, queue, events, raw, advance: (ms: number) => (clock += ms), paint: () => paints.splice(0).forEach((p) => p()), rendered };
 }
 
 const pending = (clientMsgId: string, chatId = 'c1'): PendingMessage => ({ clientMsgId, chatId, content: 'secret words', createdAt: '', state: 'sending', error: null });
@@ -60,6 +64,23 @@ describe('telemetry from the store', () => {
     expect(events()).toEqual([
       { kind: 'message_sent', chatId: 'c1', clientMsgId: 'm1' },
       { kind: 'first_token', chatId: 'c1', messageId: 'r1', sinceSendMs: 866 },
+    ]);
+  });
+
+  it('times a message from the press of send, before the new chat it needs was created', () => {
+    const { store, tracker, raw, advance, paint } = setup({ chats: {}, activeChatId: null });
+    const pressed = new Date(1_000_000).toISOString();
+    tracker.sendPressed();
+    advance(200); // POST /api/chats
+    store.setState({ chats: { c1: chat('c1', null) }, activeChatId: 'c1', pending: { c1: [pending('m1')] } });
+    tracker.sendSettled();
+    store.setState({ replies: { c1: reply('r1', '') } });
+    advance(100);
+    store.setState({ replies: { c1: reply('r1', 'Hi') } });
+    paint();
+    expect(raw()).toEqual([
+      { kind: 'message_sent', clientTime: pressed, chatId: 'c1', clientMsgId: 'm1' },
+      { kind: 'first_token', clientTime: new Date(1_000_300).toISOString(), chatId: 'c1', messageId: 'r1', sinceSendMs: 300 },
     ]);
   });
 

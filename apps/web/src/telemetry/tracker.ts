@@ -16,6 +16,10 @@ export interface TelemetryTrackerDeps {
 
 /** The events the store cannot see; the browser wiring (telemetry/browser.ts) reports them. */
 export interface TelemetryTracker {
+  /** Send was pressed: the message it creates is timed from now (a new chat is created first). */
+  sendPressed(): void;
+  /** That send is over (handed to the socket, or refused before becoming a message). */
+  sendSettled(): void;
   stopPressed(): void;
   pasted(text: string): void;
   visibilityChanged(state: 'hidden' | 'visible'): void;
@@ -49,6 +53,7 @@ export function createTelemetryTracker(deps: TelemetryTrackerDeps): TelemetryTra
   const replies = new Map<string, 'waiting' | 'shown'>();
   let droppedAt: number | null = null;
   let attempts = 0;
+  let pressedAt: number | null = null;
 
   const clientTime = () => new Date(now()).toISOString();
   // Only chats this tab knows are named: an event naming a chat that is not the participant's
@@ -77,8 +82,9 @@ export function createTelemetryTracker(deps: TelemetryTrackerDeps): TelemetryTra
       for (const message of list) {
         if (seenSends.has(message.clientMsgId)) continue;
         seenSends.add(message.clientMsgId);
-        sentAt.set(chatId, now());
-        record({ kind: 'message_sent', clientTime: clientTime(), chatId, clientMsgId: message.clientMsgId });
+        const at = pressedAt ?? now();
+        sentAt.set(chatId, at);
+        record({ kind: 'message_sent', clientTime: new Date(at).toISOString(), chatId, clientMsgId: message.clientMsgId });
       }
     }
   }
@@ -134,6 +140,12 @@ export function createTelemetryTracker(deps: TelemetryTrackerDeps): TelemetryTra
   }
 
   return {
+    sendPressed() {
+      pressedAt = now();
+    },
+    sendSettled() {
+      pressedAt = null;
+    },
     stopPressed() {
       const state = store.getState();
       const chatId = state.activeChatId;
