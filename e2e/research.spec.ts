@@ -1,5 +1,6 @@
-import { ChatPage } from './pages/ChatPage.ts';
+import { ChatPage, wordCount } from './pages/ChatPage.ts';
 import { StudyPage } from './pages/StudyPage.ts';
+import { saveScreenshot } from './support/screenshots.ts';
 import { saveThemedScreenshots } from './support/themedScreenshots.ts';
 import { RESEARCHER_PASSWORD, STUDY } from './support/studyStack.ts';
 import { expect, test } from './studyFixtures.ts';
@@ -9,7 +10,7 @@ interface ExportLine {
   participantId: string;
   condition: string | null;
   chatId?: string;
-  messages?: { role: string; content: string; feedback: { current: { rating: string | null } | null } }[];
+  messages?: { id: string; role: string; status: string; content: string; feedback: { current: { rating: string | null } | null } }[];
   events?: { kind: string; data: Record<string, unknown> }[];
 }
 
@@ -31,6 +32,14 @@ test('the researcher logs in, watches the dashboard, reads a conversation and do
   await participant.chat.sendAndWaitForReply(said);
   await participant.study.thumb(participant.chat.lastAgentMessage, 'up').click();
   await expect(participant.study.thumb(participant.chat.lastAgentMessage, 'up')).toHaveAttribute('aria-pressed', 'true');
+  // The second and last turn: stopped while it streams, so the export shows what had been seen.
+  await participant.chat.send('/long 150');
+  await expect.poll(async () => wordCount(await participant.chat.lastReplyText().catch(() => ''))).toBeGreaterThan(10);
+  await expect(participantPage.getByText('That was the last message of this conversation.')).toBeVisible();
+  await saveScreenshot(participantPage, 'study-last-reply-streaming');
+  await participant.chat.stopButton.click();
+  await participant.chat.waitForReply('interrupted');
+  await expect(participant.study.completion).toBeVisible();
 
   // A wrong password is refused with a message; the right one opens the dashboard.
   await research.goto();
@@ -54,9 +63,10 @@ test('the researcher logs in, watches the dashboard, reads a conversation and do
   await expect(research.page.getByRole('heading', { name: `Conversations of ${prolificPid}` })).toBeVisible();
   await research.conversations.getByRole('link').first().click();
   await expect(research.page).toHaveURL(/\/research\/conversations\//);
-  await expect(research.viewerMessages).toHaveCount(2);
+  await expect(research.viewerMessages).toHaveCount(4);
   await expect(research.viewerMessages.first()).toContainText(said);
-  await expect(research.viewerMessages.last()).toContainText('Feedback: 👍 good');
+  await expect(research.viewerMessages.nth(1)).toContainText('Feedback: 👍 good');
+  await expect(research.viewerMessages.last()).toContainText('interrupted');
   await expect(research.page.getByText(condition, { exact: true })).toBeVisible();
   await expect(research.page.getByRole('textbox')).toHaveCount(0); // read-only: nothing to type into
   await research.page.goBack();
@@ -69,10 +79,17 @@ test('the researcher logs in, watches the dashboard, reads a conversation and do
     .map((line) => JSON.parse(line) as ExportLine);
   const conversation = jsonl.find((line) => line.record === 'conversation' && line.participantId === prolificPid);
   expect(conversation?.condition).toBe(condition);
-  expect(conversation?.messages?.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(conversation?.messages?.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   expect(conversation?.messages?.[0]?.content).toBe(said);
   expect(conversation?.messages?.[1]?.feedback.current?.rating).toBe('up');
-  expect(conversation?.events?.map((e) => e.kind)).toEqual(expect.arrayContaining(['message_sent', 'first_token']));
+  expect(conversation?.events?.map((e) => e.kind)).toEqual(expect.arrayContaining(['message_sent', 'first_token', 'stop_pressed']));
+  // What the participant had seen when they pressed stop is at most what was stored as interrupted.
+  const stopped = conversation?.messages?.[3];
+  expect(stopped?.status).toBe('interrupted');
+  const stop = conversation?.events?.find((e) => e.kind === 'stop_pressed');
+  const shownChars = stop?.data.shownChars as number;
+  expect(shownChars).toBeGreaterThan(10);
+  expect(shownChars).toBeLessThanOrEqual([...(stopped?.content ?? '')].length);
   // The paste came before the chat existed (a new chat is created by its first message), so it
   // is the participant's event, not the conversation's; its length only, never the text.
   const participantRecord = jsonl.find((line) => line.record === 'participant' && line.participantId === prolificPid);

@@ -68,6 +68,27 @@ test('a participant who declines ends on a final screen without any chat', async
   await expect(study.consentText).toHaveCount(0);
 });
 
+test('telemetry still queued when the page goes away leaves by beacon, with a paste’s length and never its text', async ({ page, study, chat, prolificPid }) => {
+  await study.openStudyLink({ pid: prolificPid });
+  await study.accept();
+  await chat.expectReady();
+  const beacon = page.waitForRequest((r) => r.url().endsWith('/api/telemetry') && r.method() === 'POST');
+  await chat.input.focus();
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.setData('text/plain', 'ten chars!');
+    document.getElementById('composer-input')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    // The page is going away before the queue's timer sends anything over the socket. (A real
+    // navigation would do the same, but the request of a page already gone cannot be observed.)
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+  });
+  const request = await beacon;
+  const body = request.postData() ?? '';
+  expect(JSON.parse(body).events).toContainEqual(expect.objectContaining({ kind: 'paste', length: 10 }));
+  expect(body).not.toContain('ten chars');
+  expect((await request.response())?.status()).toBe(202);
+});
+
 test('thumbs feedback on a reply is kept across a reload, toggles off, and takes a comment', async ({ page, study, chat, prolificPid }) => {
   await study.openStudyLink({ pid: prolificPid });
   await study.accept();

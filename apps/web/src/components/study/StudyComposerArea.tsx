@@ -3,20 +3,25 @@ import { useAppState } from '../../AppContext.tsx';
 import { chatHasMessages, composerClosure } from '../../store/study.ts';
 import { Composer } from '../chat/Composer.tsx';
 import { CompletionPanel } from './CompletionPanel.tsx';
+import { LastReplyBar } from './LastReplyBar.tsx';
 import { StudyLimits } from './StudyLimits.tsx';
 
 /**
  * The bottom of the chat: the message box while the study lets this chat receive messages, the
- * completion panel where it was once it does not. Without a study it is just the message box.
+ * completion panel where it was once it does not (after the reply to the last message, which can
+ * still be stopped meanwhile). Without a study it is just the message box.
  */
 export function StudyComposerArea({ chatId }: { chatId: string | null }) {
   const study = useAppState((s) => s.study);
   const hasMessages = useAppState((s) => chatHasMessages(s, chatId));
+  const replying = useAppState((s) => (chatId ? s.replies[chatId] !== undefined : false));
   const closure = useMemo(() => composerClosure(study, chatId, hasMessages), [study, chatId, hasMessages]);
   return (
     <>
-      <ClosingAnnouncer chatId={chatId} closed={closure !== null && closure.reason !== 'read_only'} />
-      {closure ? (
+      <ClosingAnnouncer chatId={chatId} closed={closure !== null && closure.reason !== 'read_only' && !replying} />
+      {closure && replying ? (
+        <LastReplyBar />
+      ) : closure ? (
         <CompletionPanel closure={closure} />
       ) : (
         <>
