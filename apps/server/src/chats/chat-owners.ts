@@ -23,6 +23,11 @@ export class ChatOwners {
     this.#owners.set(chatId, userId);
   }
 
+  /** A chat found missing after all (deleted outside Parley): ask the database next time. */
+  forget(chatId: string): void {
+    this.#owners.delete(chatId);
+  }
+
   /** The owner of each chat (null: no such chat), with one query for those not yet known. */
   async lookup(chatIds: readonly string[]): Promise<Map<string, string | null>> {
     const missing = [...new Set(chatIds.filter((id) => !this.#owners.has(id)))];

@@ -1,29 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import type { Chat, Message } from '@parley/protocol';
 import type { Prisma } from '../db/database.ts';
-import type { Message } from '@parley/protocol';
-import type { Message as MessageRow } from '../db/generated/sqlite/client.ts';
+import type { Message as MessageRow, Prisma as PrismaTypes } from '../db/generated/sqlite/client.ts';
 import { notFound } from '../http/app-error.ts';
 import type { WritePathObserver } from '../metrics/server-metrics.ts';
 import type { ChatOwners } from './chat-owners.ts';
+import type { PostedMessage, PostUserMessage } from './chat-service.ts';
 import { GroupCommit, type Pending } from './group-commit.ts';
 import { DEFAULT_CHAT_TITLE, titleFromFirstMessage } from './message-content.ts';
-import { findStored, insertUserMessages, readChats, reservePositions, type NewUserMessage } from './message-sql.ts';
+import { findStored, insertUserMessages, readChats, reservePositions, titleNewChats, type ChatCounters, type NewUserMessage } from './message-sql.ts';
 import { toChat, toMessage } from './serialize.ts';
-import type { PostedMessage, PostUserMessage } from './chat-service.ts';
 
 /** Large enough to absorb a burst, small enough that one transaction stays short (a few ms). */
 const MAX_BATCH = 256;
+/** Chats known to have messages (they never lose them), so their title needs no check. */
+const NON_EMPTY_CAPACITY = 50_000;
 
-type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+type PrismaPromise<T> = PrismaTypes.PrismaPromise<T>;
 
 const keyOf = (chatId: string, clientMsgId: string) => `${chatId}\u0000${clientMsgId}`;
 
-/** The row the batch insert wrote, as the model API would read it back (a new column fails to compile here). */
-const asStoredRow = (row: NewUserMessage): MessageRow => ({
-  ...row,
+/** A user message as the model API would read it back (a new column fails to compile here). */
+const userMessageRow = (m: { id: string; chatId: string; position: number; content: string; clientMsgId: string; createdAt: Date }): MessageRow => ({
+  ...m,
   role: 'user',
   status: 'complete',
-  updatedAt: row.createdAt,
+  updatedAt: m.createdAt,
   replyToId: null,
   provider: null,
   model: null,
@@ -44,12 +46,20 @@ const asStoredRow = (row: NewUserMessage): MessageRow => ({
  * Per message, as before: the chat's owner is checked (from ChatOwners), a repeated clientMsgId in the
  * chat returns the stored message and writes nothing (also when both copies are in one batch), and
  * positions follow arrival order within each chat. If a batch fails as a whole, each of its messages is
- * retried alone, so one bad message fails only itself.
+ * retried alone in its own transaction, so one bad message fails only itself.
  *
- * Plain Prisma model calls only (no engine-specific SQL), so the same code runs on PostgreSQL, where the
- * chat rows' update locks keep another instance's writes from interleaving with a batch.
+ * The batch's statements are portable SQL (message-sql.ts) and run on SQLite and PostgreSQL. On
+ * PostgreSQL the position update locks the chat rows until commit, so another instance's writes
+ * cannot interleave; a resend stored by another instance meanwhile fails the batch on the unique
+ * (chat, clientMsgId) index, and the retry one by one answers it as a duplicate.
  */
 export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer?: WritePathObserver) {
+  const nonEmpty = new Set<string>();
+  const markNonEmpty = (chatId: string) => {
+    if (nonEmpty.size >= NON_EMPTY_CAPACITY) nonEmpty.delete(nonEmpty.values().next().value!);
+    nonEmpty.add(chatId);
+  };
+
   const timed = async <T>(messages: number, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
@@ -77,29 +87,38 @@ export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer
       else pending.reject(notFound('Chat'));
     }
     if (owned.length === 0) return;
-    let results: PostedMessage[];
+    let results: (PostedMessage | null)[];
     try {
-      results = await timed(owned.length, () => prisma.$transaction((tx) => writeBatch(tx, owned.map((p) => p.item))));
+      results = await writeBatch(owned.map((p) => p.item));
     } catch {
       for (const pending of owned) await writeOne(pending.item).then(pending.resolve, pending.reject);
       return;
     }
-    owned.forEach((pending, i) => pending.resolve(results[i]!));
-    const stored = results.filter((r) => !r.duplicate).length;
+    owned.forEach((pending, i) => {
+      const result = results[i];
+      if (result) pending.resolve(result);
+      else pending.reject(notFound('Chat'));
+    });
+    const stored = results.filter((r) => r && !r.duplicate).length;
     if (stored > 0) observer?.stored(stored);
   }, MAX_BATCH);
 
-  /** One transaction for many messages: a handful of statements whatever the batch size. */
-  async function writeBatch(tx: Transaction, inputs: PostUserMessage[]): Promise<PostedMessage[]> {
+  /**
+   * One batch: a read for resends, then one short transaction of a few statements whatever the batch
+   * size. Null for a message whose chat turned out not to exist.
+   */
+  async function writeBatch(inputs: PostUserMessage[]): Promise<(PostedMessage | null)[]> {
     const now = new Date();
     const chatIds = [...new Set(inputs.map((i) => i.chatId))];
-    // Resends are rare: find which are stored (ids only), then read just those rows in full.
-    const found = await findStored(tx, chatIds, [...new Set(inputs.map((i) => i.clientMsgId))]);
+
+    // Resends are rare: find which are stored (ids only), then read just those rows in full. Outside
+    // the transaction: one stored meanwhile by another instance fails the insert, and the batch is retried.
+    const found = await findStored(prisma, chatIds, [...new Set(inputs.map((i) => i.clientMsgId))]);
     const wanted = new Set(inputs.map((i) => keyOf(i.chatId, i.clientMsgId)));
     const storedIds = found.filter((f) => wanted.has(keyOf(f.chatId, f.clientMsgId))).map((f) => f.id);
     const stored = new Map<string, Message>();
     if (storedIds.length > 0) {
-      for (const row of await tx.message.findMany({ where: { id: { in: storedIds } } })) stored.set(keyOf(row.chatId, row.clientMsgId!), toMessage(row));
+      for (const row of await prisma.message.findMany({ where: { id: { in: storedIds } } })) stored.set(keyOf(row.chatId, row.clientMsgId!), toMessage(row));
     }
 
     // The first copy of each new (chat, clientMsgId) is written; later copies in the batch are its duplicates.
@@ -114,38 +133,46 @@ export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer
       list.push(input);
     }
 
-    // Reserve positions: one update per distinct count of new messages (usually one or two statements).
-    // On PostgreSQL the update also locks the chat rows until commit, so positions cannot interleave.
-    const chatsByCount = new Map<number, string[]>();
-    for (const [chatId, list] of newPerChat) {
-      const ids = chatsByCount.get(list.length) ?? [];
-      ids.push(chatId);
-      chatsByCount.set(list.length, ids);
-    }
-    for (const [count, ids] of chatsByCount) await reservePositions(tx, ids, count, now);
-    const counters = new Map((await readChats(tx, chatIds)).map((c) => [c.id, c]));
-    if (counters.size !== chatIds.length) throw new Error('a chat of the batch no longer exists'); // retried one by one
-
+    // Chats grouped by how many new messages they get: one position update per group (usually one or two).
+    const byCount = new Map<number, string[]>();
+    for (const [chatId, list] of newPerChat) byCount.set(list.length, [...(byCount.get(list.length) ?? []), chatId]);
     const rows: NewUserMessage[] = [];
     for (const [chatId, list] of newPerChat) {
-      const chat = counters.get(chatId)!;
-      const firstPosition = chat.messageCount - list.length + 1;
-      // A chat's first message names it, unless it was renamed while empty.
-      if (firstPosition === 1 && chat.title === DEFAULT_CHAT_TITLE) {
-        chat.title = titleFromFirstMessage(list[0]!.content);
-        await tx.chat.update({ where: { id: chatId }, data: { title: chat.title } });
-      }
-      list.forEach((input, i) =>
-        rows.push({ id: randomUUID(), chatId, position: firstPosition + i, content: input.content, clientMsgId: input.clientMsgId, createdAt: now }),
-      );
+      list.forEach((input, i) => rows.push({ id: randomUUID(), chatId, fromEnd: list.length - 1 - i, content: input.content, clientMsgId: input.clientMsgId }));
     }
-    if (rows.length > 0) await insertUserMessages(tx, rows);
-    for (const row of rows) stored.set(keyOf(row.chatId, row.clientMsgId), toMessage(asStoredRow(row)));
+    const statements: PrismaPromise<unknown>[] = [];
+    for (const [count, ids] of byCount) {
+      statements.push(reservePositions(prisma, ids, count, now));
+      // A chat's first message names it (unless it was renamed while empty); chats known to have
+      // messages are skipped, so this statement runs only for chats new to this process.
+      const maybeEmpty = ids.filter((id) => !nonEmpty.has(id));
+      if (maybeEmpty.length > 0) {
+        const titles = maybeEmpty.map((chatId) => ({ chatId, title: titleFromFirstMessage(newPerChat.get(chatId)![0]!.content) }));
+        statements.push(titleNewChats(prisma, titles, count, DEFAULT_CHAT_TITLE));
+      }
+    }
+    if (rows.length > 0) statements.push(insertUserMessages(prisma, rows));
+    // One non-interactive transaction: the statements go to the database back to back, and it commits
+    // before any ack is sent (the callers' promises resolve after it).
+    const results = await timed(inputs.length, () => prisma.$transaction([...statements, readChats(prisma, chatIds)]));
+    const counters = results[results.length - 1] as ChatCounters[];
 
-    const chats = new Map([...counters.values()].map((c) => [c.id, toChat(c)]));
+    const chats = new Map<string, { chat: Chat; messageCount: number }>(counters.map((c) => [c.id, { chat: toChat(c), messageCount: c.messageCount }]));
+    for (const chatId of chatIds) {
+      if (chats.has(chatId)) markNonEmpty(chatId);
+      else owners.forget(chatId); // deleted outside Parley: nothing was written for it
+    }
+    for (const row of rows) {
+      const chat = chats.get(row.chatId);
+      if (!chat) continue;
+      const position = chat.messageCount - row.fromEnd;
+      stored.set(keyOf(row.chatId, row.clientMsgId), toMessage(userMessageRow({ ...row, position, createdAt: now })));
+    }
     return inputs.map((input) => {
+      const chat = chats.get(input.chatId);
       const key = keyOf(input.chatId, input.clientMsgId);
-      return { chat: chats.get(input.chatId)!, message: stored.get(key)!, duplicate: fresh.get(key) !== input };
+      if (!chat) return null;
+      return { chat: chat.chat, message: stored.get(key)!, duplicate: fresh.get(key) !== input };
     });
   }
 

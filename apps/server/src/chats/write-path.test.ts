@@ -115,12 +115,38 @@ describe('group commit', () => {
   it('retries each message alone when a batch fails, so one bad message fails only itself', async () => {
     server = await startTestServer({ AGENT_REPLIES: 'false' });
     const alice = await login(server.url, 'alice');
-    const gone = (await alice.api('POST', '/api/chats')).body.chat.id as string;
     const { chats, sample } = directService();
+    const chatIds: string[] = [];
+    for (const name of ['broken', 'fine']) {
+      const chatId = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+      await chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: `${name}-0`, content: 'first' });
+      chatIds.push(chatId);
+    }
+    const [broken, fine] = chatIds as [string, string];
+    // A row in the position the next message will take, left by a writer that did not count it:
+    // the batch's insert violates the unique (chat, position) index and the transaction rolls back.
+    await server.server.database.prisma.message.create({ data: { id: 'squatter', chatId: broken, position: 2, role: 'assistant', content: '', status: 'error' } });
+
+    const results = await Promise.allSettled([
+      chats.postUserMessage({ userId: alice.user.id, chatId: fine, clientMsgId: 'fine-1', content: 'still fine' }),
+      chats.postUserMessage({ userId: alice.user.id, chatId: broken, clientMsgId: 'broken-1', content: 'collides' }),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: false, message: { position: 2 } } });
+    expect(results[1]).toMatchObject({ status: 'rejected' });
+    expect(await sample('parley_db_transaction_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(2); // the batch, then the message alone
+    expect((await rowsOf(fine)).map((r) => r.clientMsgId)).toEqual(['fine-0', 'fine-1']);
+    expect((await rowsOf(broken)).map((r) => r.clientMsgId)).toEqual(['broken-0', null]);
+  });
+
+  it('answers not_found for a chat deleted behind the owner cache, and stores the rest of the batch', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const { chats } = directService();
+    const gone = (await alice.api('POST', '/api/chats')).body.chat.id as string;
     await chats.postUserMessage({ userId: alice.user.id, chatId: gone, clientMsgId: 'before', content: 'first' });
     const kept = (await alice.api('POST', '/api/chats')).body.chat.id as string;
     await chats.postUserMessage({ userId: alice.user.id, chatId: kept, clientMsgId: 'k0', content: 'first' });
-    // Both owners are remembered now; one chat disappears behind the cache's back.
+    // Both owners are remembered now; one chat disappears behind the cache's back (Parley never does this).
     await server.server.database.prisma.chat.delete({ where: { id: gone } });
 
     const results = await Promise.allSettled([
@@ -129,9 +155,10 @@ describe('group commit', () => {
     ]);
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: false, message: { position: 2 } } });
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: 'not_found' } });
-    // The batch failed once; its messages were then written (or refused) one by one.
-    expect(await sample('parley_db_transaction_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1);
     expect((await rowsOf(kept)).map((r) => r.clientMsgId)).toEqual(['k0', 'k1']);
+    expect(await server.server.database.prisma.message.count({ where: { chatId: gone } })).toBe(0);
+    // Forgotten, so the next attempt asks the database again and is refused there.
+    await expect(chats.postUserMessage({ userId: alice.user.id, chatId: gone, clientMsgId: 'g2', content: 'again' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('acks every message of many sockets sending at once, in order per chat, sharing transactions', async () => {
