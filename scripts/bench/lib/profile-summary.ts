@@ -45,7 +45,30 @@ export function summarizeProfile(profile: CpuProfile, options: { top?: number; l
     const f = `${frame.functionName || '(anonymous)'} ${owner(frame.url)}:${frame.lineNumber + 1}`;
     byFunction.set(f, (byFunction.get(f) ?? 0) + us);
   }
+  // Inclusive time of Parley's own functions: what each code path costs with everything it calls.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (!owner(frame.url).startsWith('parley/')) continue;
+      const name = `${frame.functionName || '(anonymous)'} ${owner(frame.url)}:${frame.lineNumber + 1}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+    }
+  }
   const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
   const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `  ${pct(us)}  ${k}`);
-  return [`total ${(total / 1e6).toFixed(1)} s sampled, idle ${pct(idle)}`, 'self time by package:', ...rows(byOwner), 'self time by function:', ...rows(byFunction)].join('\n');
+  return [
+    `total ${(total / 1e6).toFixed(1)} s sampled, idle ${pct(idle)}`,
+    'self time by package:',
+    ...rows(byOwner),
+    'self time by function:',
+    ...rows(byFunction),
+    "inclusive time of Parley's functions:",
+    ...rows(inclusive),
+  ].join('\n');
 }
