@@ -164,6 +164,8 @@ export const errorFrameSchema = z
     /** Set when the error answers a `send`, so the client can mark that message failed. */
     clientMsgId: z.string().optional(),
     chatId: z.string().optional(),
+    /** The type of the client frame refused, when it could be read (e.g. `telemetry`, which a client may drop quietly). */
+    frame: z.string().optional(),
   })
   .describe('A client frame was refused. The socket stays open unless the server closes it right after.');
 

@@ -90,6 +90,7 @@ export function createFrameHandler({ chats, replies, study, logger, observeAck }
         message: known ? err.message : 'Something went wrong on the server. Please try again.',
         ...('chatId' in frame ? { chatId: frame.chatId } : {}),
         ...(frame.type === 'send' ? { clientMsgId: frame.clientMsgId } : {}),
+        frame: frame.type,
       });
     }
   };

@@ -82,7 +82,7 @@ describe('bad frames', () => {
     const { token, chat, api } = await userWithChat('alice');
     const socket = await connect(token);
     socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'c1', content: '   ' });
-    expect(await socket.next('error')).toMatchObject({ code: 'message_empty', clientMsgId: 'c1', chatId: chat.id });
+    expect(await socket.next('error')).toMatchObject({ code: 'message_empty', clientMsgId: 'c1', chatId: chat.id, frame: 'send' });
     socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'c2', content: 'x'.repeat(16_001) });
     expect(await socket.next('error')).toMatchObject({ code: 'message_too_long', clientMsgId: 'c2' });
     expect(await userMessages(api, chat.id)).toEqual([]);

@@ -30,6 +30,8 @@ describe('the turn limit', () => {
 
     socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'm2', content: 'two' });
     expect(await socket.next('ack')).toMatchObject({ clientMsgId: 'm2', duplicate: false });
+    // Every stored turn updates the open tabs; the last one closes the chat.
+    expect((await socket.next('study.updated')).study).toMatchObject({ state: 'active', chats: [{ turnsUsed: 1, turnsRemaining: 1 }] });
     const update = await socket.next('study.updated');
     expect(update.study).toMatchObject({
       state: 'finished',
@@ -85,11 +87,12 @@ describe('the time limit', () => {
     server.clock.advance(29 * MINUTE);
     await server.server.study.notifier.sweep();
     expect((await send(p, chatId, 'still in time')).status).toBe(201);
-    expect(socket.ofType('study.updated')).toEqual([]);
+    // A stored message updates the open tab; the time limit has told it nothing yet.
+    expect((await socket.next('study.updated')).study?.state).toBe('active');
 
     server.clock.advance(1 * MINUTE);
     await server.server.study.notifier.sweep();
-    const update = await socket.next('study.updated');
+    const update = await socket.next('study.updated', (f) => f.study?.state === 'finished');
     expect(update.study).toMatchObject({ state: 'finished', completion: { reason: 'time', completionCode: 'CODE-42', message: COMPLETION.closedMessage } });
     const late = await send(p, chatId, 'too late');
     expect(late.status).toBe(403);
@@ -98,7 +101,7 @@ describe('the time limit', () => {
 
     await server.server.study.notifier.sweep();
     await new Promise((r) => setTimeout(r, 50));
-    expect(socket.ofType('study.updated')).toHaveLength(1);
+    expect(socket.ofType('study.updated').filter((f) => f.study?.state === 'finished')).toHaveLength(1);
   });
 });
 

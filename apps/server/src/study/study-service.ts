@@ -175,8 +175,8 @@ export function createStudyService(deps: StudyServiceDeps) {
             await prisma.chat.updateMany({ where: { id: input.chatId, participantId: null }, data: { participantId: row.id } });
           }
           const result = await post();
-          // The last turn closes the chat: tell the open tabs (after the ack, which the caller sends now).
-          if (!result.duplicate && turns.turnsRemaining === 1) setImmediate(() => void publishView(input.userId).catch((err) => logger.error({ err }, 'study update failed')));
+          // Turns left (and, at the last one, the chat closing) reach every open tab, after the ack the caller sends now.
+          if (!result.duplicate) setImmediate(() => void publishView(input.userId).catch((err) => logger.error({ err }, 'study update failed')));
           return result;
         }
         return post();

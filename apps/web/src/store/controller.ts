@@ -184,7 +184,12 @@ export function createChatController(deps: ControllerDeps): ChatController {
   }
 
   async function enterAsParticipant(ids: ParticipantIds, current: User | null): Promise<void> {
-    if (current?.username === participantUsername(ids)) return startSession(current);
+    if (current?.username === participantUsername(ids)) {
+      // Logging in again records this visit's study and session ids; without the access code it cannot, so keep the session.
+      if (get().config?.accessCodeRequired) return startSession(current);
+      const problem = await login('');
+      return problem ? startSession(current) : undefined;
+    }
     // Someone else's session must not stay open in the participant's browser (a shared lab computer).
     if (current) await api.logout().catch(() => {});
     // The form asks for the access code only; the ids from the link are kept.

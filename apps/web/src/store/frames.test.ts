@@ -170,6 +170,11 @@ describe('send outcomes', () => {
     const { state } = run(twoChats(), [{ type: 'error', code: 'forbidden', message: 'Not your chat.' }]);
     expect(state.notice).toBe('Not your chat.');
   });
+
+  it('a refused telemetry batch is dropped quietly, not shown to the participant', () => {
+    const { state } = run(twoChats(), [{ type: 'error', code: 'rate_limited', message: 'Too many events.', frame: 'telemetry' }]);
+    expect(state.notice).toBeNull();
+  });
 });
 
 describe('hello after a reconnect', () => {

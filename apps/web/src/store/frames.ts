@@ -133,6 +133,8 @@ function reduceError(state: AppState, frame: ServerFrameOf<'error'>): FrameOutco
       }
     }
   }
+  // Telemetry is best-effort: a refused batch is nothing the participant can act on.
+  if (frame.frame === 'telemetry') return { patch: {}, effects: [] };
   return { patch: { notice: frame.message }, effects: [] };
 }
 

@@ -36,10 +36,19 @@ describe('arriving from a study link', () => {
     expect(store.getState().auth).toEqual({ status: 'authenticated', user: participant });
   });
 
-  it('keeps the session of the same participant instead of logging in again', async () => {
-    const { controller, logins } = setup({ me: async () => participant });
+  it('logs the same participant in again, so this visit’s study and session ids are recorded', async () => {
+    const { store, controller, logins, logout } = setup({ me: async () => participant });
+    await controller.bootstrap();
+    expect(logout).not.toHaveBeenCalled();
+    expect(logins).toEqual([{ participant: ids }]);
+    expect(store.getState().auth).toEqual({ status: 'authenticated', user: participant });
+  });
+
+  it('keeps the same participant’s session when a new login would need the access code', async () => {
+    const { store, controller, logins } = setup({ me: async () => participant }, true);
     await controller.bootstrap();
     expect(logins).toEqual([]);
+    expect(store.getState().auth).toEqual({ status: 'authenticated', user: participant });
   });
 
   it('ends someone else’s session and logs in as the participant', async () => {
