@@ -57,7 +57,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
   const chats = createChatService(prisma, events, metrics.writePath);
   const registry = new ConnectionRegistry();
   // With REDIS_URL, several instances share users: frames and reply control cross between them.
-  const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger }) : createLocalCluster(registry);
+  const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger, prefix: config.redisPrefix }) : createLocalCluster(registry);
 
   const agentConfig = await createAgentConfigStore({
     path: config.agentConfigPath,

@@ -44,6 +44,7 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   DATABASE_POOL_SIZE: intFromEnv(1, 1000).default(10),
   DATABASE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
+  REDIS_PREFIX: z.string().min(1).max(100).default('parley:'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
 });
 
@@ -88,6 +89,8 @@ export interface ServerConfig {
   openaiApiKey: string | null;
   /** Set: several instances share users through Redis (fan-out and reply coordination). */
   redisUrl: string | null;
+  /** Namespace for Parley's Redis keys and channels, so several deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 /** `file:x.db` relative paths are resolved against the repository root, never the working directory. */
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,
     openaiApiKey: e.OPENAI_API_KEY ? e.OPENAI_API_KEY : null,
     redisUrl: e.REDIS_URL ? e.REDIS_URL : null,
+    redisPrefix: e.REDIS_PREFIX,
   };
 }
 
