@@ -13,6 +13,8 @@ import { toChat, toMessage } from './serialize.ts';
 
 /** Large enough to absorb a burst, small enough that one transaction stays short (a few ms). */
 const MAX_BATCH = 256;
+/** How long a batch stays open under sustained traffic (see group-commit.ts for the measurement). */
+const BATCH_WINDOW_MS = 2;
 /** Chats known to have messages (they never lose them), so their title needs no check. */
 const NON_EMPTY_CAPACITY = 50_000;
 
@@ -101,7 +103,7 @@ export function createMessageWriter(prisma: Prisma, owners: ChatOwners, observer
     });
     const stored = results.filter((r) => r && !r.duplicate).length;
     if (stored > 0) observer?.stored(stored);
-  }, MAX_BATCH);
+  }, { maxBatch: MAX_BATCH, windowMs: BATCH_WINDOW_MS });
 
   /**
    * One batch: a read for resends, then one short transaction of a few statements whatever the batch
