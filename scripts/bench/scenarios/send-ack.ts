@@ -23,14 +23,22 @@ export interface SendAckSizes {
 const summary = (r: Run) => ({ ...brief(r), serverCpuUsPerMessage: r.serverCpuUsPerMessage, serverWaitPct: r.serverWaitPct, clientWaitPct: r.clientWaitPct });
 const passes = (r: OpenLoopResult, limitMs: number) => r.lost === 0 && r.duplicated === 0 && r.errors === 0 && r.latencyMs.p99 <= limitMs;
 
-/** Highest rate in `rates` (tried in order) whose run met the limit, and every run tried. */
-async function search(run: (rate: number) => Promise<Run>, rates: number[], limitMs: number) {
+/**
+ * Highest rate in `rates` (tried in order, from `start`, the fixed rate's outcome) whose run met the
+ * limit. A failing rate is tried once more before the search stops: on a shared machine one run can
+ * fail for reasons that are not the server's (see the CPU-wait figures).
+ */
+async function search(run: (rate: number) => Promise<Run>, rates: number[], limitMs: number, start: number) {
   const tried: ReturnType<typeof summary>[] = [];
-  let best = 0;
+  let best = start;
   for (const rate of rates) {
-    const result = await run(rate);
+    let result = await run(rate);
     tried.push(summary(result));
-    if (!passes(result, limitMs)) break;
+    if (!passes(result, limitMs)) {
+      result = await run(rate);
+      tried.push(summary(result));
+      if (!passes(result, limitMs)) break;
+    }
     best = rate;
   }
   return { best, tried, exhausted: best === rates[rates.length - 1] };
@@ -67,7 +75,7 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
   const fake = fakeParticipants(sizes.sockets);
   const baseSockets = await connectMany(baseline.wsUrl, sizes.sockets, 1000, () => undefined);
   const baseFixed = await drive(ctx, baseline, baseSockets, fake, 'baseline', sizes.rate, sizes.durationMs);
-  const baseSearch = await search((rate) => drive(ctx, baseline, baseSockets, fake, 'baseline', rate, sizes.searchDurationMs), sizes.baselineSearchRates, sizes.p99LimitMs);
+  const baseSearch = await search((rate) => drive(ctx, baseline, baseSockets, fake, 'baseline', rate, sizes.searchDurationMs), sizes.baselineSearchRates, sizes.p99LimitMs, passes(baseFixed, sizes.p99LimitMs) ? sizes.rate : 0);
   await closeAll(baseSockets);
   await baseline.stop();
 
@@ -78,11 +86,12 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
   const fixed: Run[] = [];
   for (let r = 0; r < sizes.repeats; r += 1) fixed.push(await drive(ctx, parley, sockets, participants, 'parley', sizes.rate, sizes.durationMs));
   const metricsAfter = await parley.metrics();
-  const found = await search((rate) => drive(ctx, parley, sockets, participants, 'parley', rate, sizes.searchDurationMs), sizes.searchRates, sizes.p99LimitMs);
-  await closeAll(sockets);
-
   const p99s = fixed.map((r) => r.latencyMs.p99);
   const medianP99 = round(median(p99s));
+  const fixedPasses = medianP99 <= sizes.p99LimitMs && fixed.every((r) => r.lost === 0 && r.duplicated === 0 && r.errors === 0);
+  const found = await search((rate) => drive(ctx, parley, sockets, participants, 'parley', rate, sizes.searchDurationMs), sizes.searchRates, sizes.p99LimitMs, fixedPasses ? sizes.rate : 0);
+  await closeAll(sockets);
+
   const lost = fixed.reduce((n, r) => n + r.lost, 0);
   const duplicated = fixed.reduce((n, r) => n + r.duplicated, 0);
   const errors = fixed.reduce((n, r) => n + r.errors, 0);

@@ -74,11 +74,12 @@ export async function slowReaderScenario(ctx: BenchContext, parley: ParleyServer
   const baseRssBefore = baseline.rss();
   for (let k = 0; k < sizes.longReplies; k += 1) stuckBase.send({ type: 'send', chatId: `c${k}`, clientMsgId: `l${k}`, content: `/long ${sizes.tokens}` });
   stuckBase.pauseReading();
-  await sleep(sizes.phaseMs);
+  // Twice as long as Parley's phase: the kernel's socket buffers take the first megabytes.
+  await sleep(sizes.phaseMs * 2);
   const baseGrowthMiB = round((baseline.rss() - baseRssBefore) / 2 ** 20, 1);
   stuckBase.ws.terminate();
   await baseline.stop();
-  ctx.log(`  baseline (no backpressure): RSS grew ${baseGrowthMiB} MiB in ${phaseSeconds} s`);
+  ctx.log(`  baseline (no backpressure): RSS grew ${baseGrowthMiB} MiB in ${phaseSeconds * 2} s`);
 
   await parley.setAgent({ provider: 'echo', echoDelayMs: sizes.echoDelayMs });
   const participants = await loginMany(parley.url, `${ctx.runId}-slow`, sizes.others);
@@ -117,8 +118,16 @@ export async function slowReaderScenario(ctx: BenchContext, parley: ParleyServer
   const cutAfterSeconds = cut.length ? round((Date.parse(cut[0]!.time) - stuckAtWall) / 1000, 1) : null;
   ctx.log(`  with: ping p99 ${during.pingRttMs.p99} ms, ack p99 ${during.sends.latencyMs.p99} ms; stuck socket cut off: ${cut.length ? `after ${cutAfterSeconds} s at ${cut[0]!.buffered} bytes` : 'no'}`);
 
-  // End the long replies (a disconnect is not a stop) and restore the agent's pace.
+  // Control: the same replies keep running (a disconnect is not a stop); a socket that reads them
+  // shows what they cost the server's memory anyway, so the difference is the stuck reader's own.
   const control = await BenchSocket.connect(parley.wsUrl, 0, stuckUser!.token);
+  const rssC: number[] = [];
+  const controlUntil = performance.now() + sizes.phaseMs;
+  while (performance.now() < controlUntil) {
+    rssC.push(parley.rss());
+    await sleep(250);
+  }
+  // End the long replies and restore the agent's pace.
   for (const chatId of chatIds) control.send({ type: 'stop', chatId });
   await sleep(500);
   control.close();
@@ -127,6 +136,7 @@ export async function slowReaderScenario(ctx: BenchContext, parley: ParleyServer
   await parley.setAgent({ provider: 'echo', echoDelayMs: ctx.echoDelayMs });
 
   const growthMiB = round((Math.max(...rssB) - median(rssA)) / 2 ** 20, 1);
+  const controlGrowthMiB = round((Math.max(...rssC) - median(rssA)) / 2 ** 20, 1);
   // "Does not move": within noise, i.e. at most twice as high or a few milliseconds more.
   const unmoved = (a: number, b: number) => b <= Math.max(2 * a, a + 5);
   return {
@@ -134,11 +144,11 @@ export async function slowReaderScenario(ctx: BenchContext, parley: ParleyServer
     figures: [
       { metric: 'stuck socket cut off at (bytes buffered; limit 1 MiB)', parley: cut.length ? cut[0]!.buffered : 'not cut off', baseline: 'never', target: '> 0, bounded', pass: cut.length > 0 },
       { metric: 'seconds until cut off', parley: cutAfterSeconds ?? '—', baseline: null, unit: 's' },
-      { metric: `server RSS growth with the stuck reader (Parley: peak until cut off; bare ws: after ${phaseSeconds} s, no limit)`, parley: growthMiB, baseline: baseGrowthMiB, unit: 'MiB' },
+      { metric: `server RSS peak growth: stuck reader until cut off / same replies read normally (bare ws: stuck ${phaseSeconds * 2} s, no limit)`, parley: `${growthMiB} / ${controlGrowthMiB}`, baseline: baseGrowthMiB, unit: 'MiB' },
       { metric: 'others: ping p99 without → with', parley: `${before.pingRttMs.p99} → ${during.pingRttMs.p99}`, baseline: null, unit: 'ms', target: 'unchanged', pass: unmoved(before.pingRttMs.p99, during.pingRttMs.p99) },
       { metric: 'others: ack p99 without → with', parley: `${before.sends.latencyMs.p99} → ${during.sends.latencyMs.p99}`, baseline: null, unit: 'ms', target: 'unchanged', pass: unmoved(before.sends.latencyMs.p99, during.sends.latencyMs.p99) },
       { metric: 'others: lost / duplicated', parley: `${before.sends.lost + during.sends.lost} / ${before.sends.duplicated + during.sends.duplicated}`, baseline: null, target: '0 / 0', pass: before.sends.lost + during.sends.lost + before.sends.duplicated + during.sends.duplicated === 0 && before.pongsMissing + during.pongsMissing === 0 },
     ],
-    details: { ...sizes, before, during, terminations: cut, rssMiB: { without: rssA.map((b) => round(b / 2 ** 20, 1)), with: rssB.map((b) => round(b / 2 ** 20, 1)) }, baselineGrowthMiB: baseGrowthMiB },
+    details: { ...sizes, before, during, terminations: cut, rssMiB: { without: rssA.map((b) => round(b / 2 ** 20, 1)), with: rssB.map((b) => round(b / 2 ** 20, 1)), control: rssC.map((b) => round(b / 2 ** 20, 1)) }, baselineGrowthMiB: baseGrowthMiB },
   };
 }
