@@ -47,8 +47,9 @@ export interface BenchOutcome {
 }
 
 /**
- * Runs the scenarios in two server lifetimes:
- * A. agent replies on (connections, streaming, slow reader): the full server as participants use it;
+ * Runs the scenarios in separate server lifetimes:
+ * A. agent replies on (connections, streaming, slow reader): the full server as participants use it
+ *    (connections in a server of its own, restarted after the logins, for a clean memory figure);
  * B. agent replies off (send → ack, crash): the write path alone, since at thousands of messages a
  *    second every message would otherwise start an agent reply and the figure would measure the agent.
  */
@@ -96,10 +97,17 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const base = { pin: options.pin, heartbeatIntervalMs: sizes.heartbeatIntervalMs, echoDelayMs: sizes.echoDelayMs };
   let parley: ParleyServerProcess | null = null;
   try {
-    if (wanted('connections') || wanted('streaming') || wanted('slow-reader')) {
+    if (wanted('connections')) {
+      // Its own server lifetime: the memory per connection is measured in a process that did nothing else.
+      parley = await startParley({ ...base, dir: path.join(options.dir, 'connections') });
+      const server = parley;
+      await run('connections', () => connectionsScenario(ctx, server, sizes.connections, (restarted) => (parley = restarted)));
+      await parley.stop();
+      parley = null;
+    }
+    if (wanted('streaming') || wanted('slow-reader')) {
       parley = await startParley({ ...base, dir: path.join(options.dir, 'agent-on') });
       const server = parley;
-      await run('connections', () => connectionsScenario(ctx, server, sizes.connections), server.process.pid);
       await run('streaming', () => streamingScenario(ctx, server, sizes.streaming), server.process.pid);
       await run('slow-reader', () => slowReaderScenario(ctx, server, sizes.slowReader), server.process.pid);
       await parley.stop();

@@ -15,7 +15,7 @@ export const FULL_SIZES: BenchSizes = {
     searchDurationMs: 8000,
     p99LimitMs: 50,
   },
-  streaming: { replies: 1000, tokens: 250, startsPerSecond: 1000, searchReplies: [250, 500, 750] },
+  streaming: { replies: 1000, tokens: 250, startsPerSecond: 1000, searchReplies: [100, 250, 500] },
   slowReader: { others: 200, pingRate: 400, sendRate: 40, phaseMs: 10_000, longReplies: 8, tokens: 100_000, echoDelayMs: 1 },
   crash: { sockets: 1000, rate: 2000, durationMs: 8000, killAtMs: 3000 },
   web: { messages: 5000, tokens: 2000, echoDelayMs: 5, loads: 3 },

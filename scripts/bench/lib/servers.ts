@@ -134,3 +134,25 @@ export function metricValue(text: string, name: string, labels?: string): number
   }
   return Number.NaN;
 }
+
+/**
+ * A quantile of a Prometheus histogram over the window between two scrapes, as the upper bound of
+ * the bucket it falls in (coarse, but it is the server's own view, without the network or the client).
+ */
+export function histogramQuantile(before: string, after: string, name: string, q: number): number {
+  const buckets = (text: string) =>
+    new Map(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}_bucket{`))
+        .map((l) => [/le="([^"]+)"/.exec(l)![1]!, Number(l.slice(l.lastIndexOf(' ') + 1))] as const),
+    );
+  const b0 = buckets(before);
+  const b1 = buckets(after);
+  const total = (b1.get('+Inf') ?? 0) - (b0.get('+Inf') ?? 0);
+  if (total <= 0) return Number.NaN;
+  for (const [le, count] of b1) {
+    if (count - (b0.get(le) ?? 0) >= q * total) return le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+  }
+  return Number.NaN;
+}

@@ -2,7 +2,7 @@ import { createChats, fakeParticipants, loginMany, type Participant } from '../l
 import { closeAll, connectMany, type BenchSocket } from '../lib/client.ts';
 import type { BenchContext, ScenarioResult } from '../lib/context.ts';
 import { brief, runOpenLoop, type OpenLoopResult } from '../lib/open-loop.ts';
-import { metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
+import { histogramQuantile, metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
 import { cpuContention } from '../lib/processes.ts';
 import { median, round, sleep } from '../lib/stats.ts';
 
@@ -20,7 +20,7 @@ export interface SendAckSizes {
   p99LimitMs: number;
 }
 
-const summary = (r: Run) => ({ ...brief(r), serverCpuUsPerMessage: r.serverCpuUsPerMessage, serverWaitPct: r.serverWaitPct, clientWaitPct: r.clientWaitPct });
+const summary = (r: Run) => ({ ...brief(r), serverCpuUsPerMessage: r.serverCpuUsPerMessage, serverWaitPct: r.serverWaitPct, clientWaitPct: r.clientWaitPct, server: r.server });
 const passes = (r: OpenLoopResult, limitMs: number) => r.lost === 0 && r.duplicated === 0 && r.errors === 0 && r.latencyMs.p99 <= limitMs;
 
 /**
@@ -44,7 +44,13 @@ async function search(run: (rate: number) => Promise<Run>, rates: number[], limi
   return { best, tried, exhausted: best === rates[rates.length - 1] };
 }
 
-type Run = OpenLoopResult & { serverCpuUsPerMessage: number; serverWaitPct: number; clientWaitPct: number };
+type Run = OpenLoopResult & {
+  serverCpuUsPerMessage: number;
+  serverWaitPct: number;
+  clientWaitPct: number;
+  /** Parley only, from its /metrics: ack p99 as the server measured it (bucket bound), and its event-loop delay. */
+  server?: { ackP99Ms: number; eventLoopP99Ms: number; eventLoopMaxMs: number; messagesPerTransaction: number };
+};
 
 /**
  * One open-loop run, with the server's CPU time per acked message (from /proc): unlike latency, it
@@ -53,18 +59,31 @@ type Run = OpenLoopResult & { serverCpuUsPerMessage: number; serverWaitPct: numb
 async function drive(ctx: BenchContext, server: RunningServer, sockets: BenchSocket[], participants: Participant[], label: string, rate: number, durationMs: number): Promise<Run> {
   const serverUse = cpuContention(server.process.pid);
   const clientUse = cpuContention(process.pid);
+  const metricsBefore = server.kind === 'parley' ? await (server as ParleyServerProcess).metrics() : null;
   const result = await runOpenLoop({ sockets, participants, rate, durationMs, prefix: `${ctx.runId}-${label}-${rate}-${Math.random().toString(36).slice(2, 7)}` });
   const serverSide = serverUse();
   const serverCpuUsPerMessage = round((serverSide.cpuSeconds * 1e6) / Math.max(1, result.acked), 0);
   const serverWaitPct = serverSide.waitPct;
   const clientWaitPct = clientUse().waitPct;
+  let serverView: Run['server'];
+  if (metricsBefore !== null) {
+    const after = await (server as ParleyServerProcess).metrics();
+    const delta = (name: string) => metricValue(after, name) - metricValue(metricsBefore, name);
+    serverView = {
+      ackP99Ms: histogramQuantile(metricsBefore, after, 'parley_ack_latency_seconds', 0.99) * 1000,
+      eventLoopP99Ms: round(metricValue(after, 'nodejs_eventloop_lag_p99_seconds') * 1000),
+      eventLoopMaxMs: round(metricValue(after, 'nodejs_eventloop_lag_max_seconds') * 1000),
+      messagesPerTransaction: round(delta('parley_db_transaction_messages_sum') / delta('parley_db_transaction_messages_count'), 1),
+    };
+  }
   ctx.log(
     `  ${label} ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${result.lost}, dup ${result.duplicated}, errors ${result.errors}; ` +
-      `server CPU ${serverCpuUsPerMessage} µs/msg, waited for a CPU ${serverWaitPct}% (client ${clientWaitPct}%)`,
+      `server CPU ${serverCpuUsPerMessage} µs/msg, waited for a CPU ${serverWaitPct}% (client ${clientWaitPct}%)` +
+      (serverView ? `; server's view: ack p99 ≤ ${serverView.ackP99Ms} ms, event loop p99 ${serverView.eventLoopP99Ms} ms (max ${serverView.eventLoopMaxMs}), ${serverView.messagesPerTransaction} msg/transaction` : ''),
   );
   // Let the server settle (and finish anything the run left) before the next one.
   await sleep(500);
-  return { ...result, serverCpuUsPerMessage, serverWaitPct, clientWaitPct };
+  return { ...result, serverCpuUsPerMessage, serverWaitPct, clientWaitPct, ...(serverView ? { server: serverView } : {}) };
 }
 
 /** Scenario 2: send → ack with persistence, open loop, at a fixed rate and in a search for the highest rate. */
@@ -102,6 +121,7 @@ export async function sendAckScenario(ctx: BenchContext, parley: ParleyServerPro
     scenario: 'send-ack',
     figures: [
       { metric: `ack p99 at ${sizes.rate}/s (median of ${sizes.repeats})`, parley: medianP99, baseline: baseFixed.latencyMs.p99, unit: 'ms', target: `≤ ${sizes.p99LimitMs}`, pass: medianP99 <= sizes.p99LimitMs },
+      { metric: `ack p99 at ${sizes.rate}/s as the server measures it (/metrics, bucket bound; median)`, parley: median(fixed.map((r) => r.server?.ackP99Ms ?? Number.NaN)), baseline: null, unit: 'ms' },
       { metric: `ack p50 at ${sizes.rate}/s`, parley: round(median(fixed.map((r) => r.latencyMs.p50))), baseline: baseFixed.latencyMs.p50, unit: 'ms' },
       { metric: 'messages lost / duplicated', parley: `${lost} / ${duplicated}`, baseline: `${baseFixed.lost} / ${baseFixed.duplicated}`, target: '0 / 0', pass: lost === 0 && duplicated === 0 && errors === 0 },
       { metric: `highest rate with p99 ≤ ${sizes.p99LimitMs} ms`, parley: bestLabel(found), baseline: bestLabel(baseSearch), unit: 'msg/s', target: '≥ 3000', pass: found.best >= 3000 },

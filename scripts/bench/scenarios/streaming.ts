@@ -3,6 +3,7 @@ import { closeAll, connectMany } from '../lib/client.ts';
 import type { BenchContext, ScenarioResult } from '../lib/context.ts';
 import { Concurrency, ReplyTracker, trackReplies } from '../lib/replies.ts';
 import { metricValue, startBaseline, type ParleyServerProcess, type RunningServer } from '../lib/servers.ts';
+import { cpuSeconds } from '../lib/processes.ts';
 import { median, round, sleep, summarize } from '../lib/stats.ts';
 
 export interface StreamingSizes {
@@ -22,6 +23,9 @@ interface StreamRun {
   firstTokenMs: ReturnType<typeof summarize>;
   peakConcurrent: number;
   seconds: number;
+  /** Share of one core each side used while the replies streamed: near 100% is a saturated side. */
+  serverBusyPct: number;
+  clientBusyPct: number;
 }
 
 /** Every socket asks for one `/long N` reply (staggered), and we follow all of them to the end. */
@@ -38,6 +42,8 @@ async function streamAll(
   const concurrency = new Concurrency();
   sockets.forEach((socket, i) => trackReplies(socket, [trackers[i]!], concurrency));
   const started = performance.now();
+  const serverCpu0 = cpuSeconds(server.process.pid);
+  const clientCpu0 = process.cpuUsage();
   for (let i = 0; i < sockets.length; i += 1) {
     const due = started + (i * 1000) / sizes.startsPerSecond;
     if (due > performance.now()) await sleep(due - performance.now());
@@ -54,7 +60,11 @@ async function streamAll(
       await onSecond();
     }
   }
-  const seconds = round((performance.now() - started) / 1000, 1);
+  const wall = (performance.now() - started) / 1000;
+  const seconds = round(wall, 1);
+  const serverBusyPct = round(((cpuSeconds(server.process.pid) - serverCpu0) / wall) * 100, 0);
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientBusyPct = round(((clientCpu.user + clientCpu.system) / 1e6 / wall) * 100, 0);
   // The last (partial) second counts too.
   await onSecond?.();
   await closeAll(sockets);
@@ -66,6 +76,8 @@ async function streamAll(
     firstTokenMs: summarize(trackers.filter((t) => t.arrivals.length).map((t) => t.arrivals[0]! - t.sentAt)),
     peakConcurrent: concurrency.peak,
     seconds,
+    serverBusyPct,
+    clientBusyPct,
   };
 }
 
@@ -75,7 +87,7 @@ export async function streamingScenario(ctx: BenchContext, parley: ParleyServerP
   const baseline = await startBaseline({ dir: ctx.dir, pin: ctx.pin, heartbeatIntervalMs: ctx.heartbeatIntervalMs, echoDelayMs: ctx.echoDelayMs });
   const base = await streamAll(ctx, baseline, fakeParticipants(sizes.replies), sizes);
   await baseline.stop();
-  ctx.log(`  baseline: intact ${base.intact}, added delay p99 ${base.addedDelayMs.p99} ms`);
+  ctx.log(`  baseline: intact ${base.intact}, added delay p99 ${base.addedDelayMs.p99} ms; busy: server ${base.serverBusyPct}%, client ${base.clientBusyPct}%`);
 
   const participants = await loginMany(parley.url, `${ctx.runId}-stream`, sizes.replies);
   await createChats(parley.url, participants);
@@ -89,16 +101,16 @@ export async function streamingScenario(ctx: BenchContext, parley: ParleyServerP
     loopMax.push(metricValue(m, 'nodejs_eventloop_lag_max_seconds') * 1000);
     runningSamples.push(metricValue(m, 'parley_agent_replies_running'));
   });
-  ctx.log(`  parley: intact ${run.intact}, added delay p99 ${run.addedDelayMs.p99} ms, event loop p99 (worst second) ${round(Math.max(...loopP99))} ms`);
+  ctx.log(`  parley: intact ${run.intact}, added delay p99 ${run.addedDelayMs.p99} ms, event loop p99 (worst second) ${round(Math.max(...loopP99))} ms; busy: server ${run.serverBusyPct}%, client ${run.clientBusyPct}%`);
 
   // The most concurrent replies (of those tried, in order) whose added delay stays within the target.
-  const searched: { replies: number; intact: number; addedDelayP99Ms: number }[] = [];
+  const searched: { replies: number; intact: number; addedDelayP99Ms: number; serverBusyPct: number; clientBusyPct: number }[] = [];
   let most = run.addedDelayMs.p99 <= ADDED_DELAY_P99_LIMIT_MS && run.broken === 0 ? sizes.replies : 0;
   if (most === 0) {
     for (const replies of sizes.searchReplies) {
       const tried = await streamAll(ctx, parley, participants.slice(0, replies), { ...sizes, replies });
-      searched.push({ replies, intact: tried.intact, addedDelayP99Ms: tried.addedDelayMs.p99 });
-      ctx.log(`  parley with ${replies} replies: intact ${tried.intact}, added delay p99 ${tried.addedDelayMs.p99} ms`);
+      searched.push({ replies, intact: tried.intact, addedDelayP99Ms: tried.addedDelayMs.p99, serverBusyPct: tried.serverBusyPct, clientBusyPct: tried.clientBusyPct });
+      ctx.log(`  parley with ${replies} replies: intact ${tried.intact}, added delay p99 ${tried.addedDelayMs.p99} ms; busy: server ${tried.serverBusyPct}%, client ${tried.clientBusyPct}%`);
       if (tried.addedDelayMs.p99 > ADDED_DELAY_P99_LIMIT_MS || tried.broken > 0) break;
       most = replies;
     }
@@ -113,6 +125,7 @@ export async function streamingScenario(ctx: BenchContext, parley: ParleyServerP
       { metric: 'server-added inter-token delay p50', parley: run.addedDelayMs.p50, baseline: base.addedDelayMs.p50, unit: 'ms' },
       { metric: 'event-loop delay p99 (median / worst 1 s window)', parley: `${round(median(loopP99))} / ${round(Math.max(...loopP99))}`, baseline: null, unit: 'ms' },
       { metric: `most concurrent replies with added delay p99 ≤ ${ADDED_DELAY_P99_LIMIT_MS} ms (tried ${[sizes.replies, ...sizes.searchReplies].join(', ')})`, parley: most, baseline: null },
+      { metric: 'CPU busy while streaming: server / load generator (one core each)', parley: `${run.serverBusyPct} / ${run.clientBusyPct}`, baseline: `${base.serverBusyPct} / ${base.clientBusyPct}`, unit: '%' },
       { metric: 'first token after send p99', parley: run.firstTokenMs.p99, baseline: base.firstTokenMs.p99, unit: 'ms' },
     ],
     details: { ...sizes, echoDelayMs: ctx.echoDelayMs, searched, parley: { ...run, eventLoopP99Ms: loopP99.map((v) => round(v)), eventLoopMaxMs: loopMax.map((v) => round(v)), serverConcurrent }, baseline: base },
