@@ -65,7 +65,7 @@ export function chatRoutes({ sessions, chats, streamingSnapshot, study }: ChatRo
 
   router.post<{ id: string }>(
     '/chats/:id/messages',
-    rateLimitByIp({ points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
+    rateLimitByIp({ name: 'messages', points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
     async (req, res) => {
       const { clientMsgId, content } = validate(postMessageRequestSchema, req.body ?? {});
       const userId = sessionOf(res).user.id;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PAGE_SIZE_DEFAULT, type Chat, type Message } from '@parley/protocol';
-import type { Prisma } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { WritePathObserver } from '../metrics/server-metrics.ts';
 import type { ChatEvents } from './chat-events.ts';
@@ -32,9 +32,10 @@ export interface ChatPage {
 /** Another user's chat is answered exactly like a missing one. */
 const chatNotFound = () => notFound('Chat');
 
-export function createChatService(prisma: Prisma, events: ChatEvents, observer?: WritePathObserver) {
+export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>, events: ChatEvents, observer?: WritePathObserver) {
+  const { prisma } = database;
   const owners = new ChatOwners(prisma);
-  const writer = createMessageWriter(prisma, owners, observer);
+  const writer = createMessageWriter(database, owners, observer);
 
   async function ownedChat(userId: string, chatId: string) {
     const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });

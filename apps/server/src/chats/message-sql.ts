@@ -2,7 +2,8 @@ import type { Prisma } from '../db/database.ts';
 import { Prisma as Sql } from '../db/generated/sqlite/client.ts';
 
 /**
- * The statements every write batch runs, in raw SQL through Prisma.
+ * The statements of the write batch through Prisma (prisma-write-batch.ts, used on PostgreSQL; SQLite
+ * runs its own synchronous batch, sqlite-write-batch.ts), in raw SQL.
  *
  * Why raw: profiled under load, Prisma's model API spent most of the server's CPU per message even
  * with batching, building and decoding every row in JavaScript and compiling a new query plan
@@ -11,8 +12,8 @@ import { Prisma as Sql } from '../db/generated/sqlite/client.ts';
  * and all but the first run as one non-interactive `$transaction([...])`.
  *
  * Portable: plain SQL (IN lists, CASE, INSERT … SELECT … UNION ALL, the quoted identifiers Prisma
- * creates) with placeholders from Prisma.sql, so the same text runs on SQLite and PostgreSQL; the
- * tests run on both. Dates are written as Date and stored exactly as the model API stores them.
+ * creates) with placeholders from Prisma.sql, so the same text would run on SQLite too. Dates are
+ * written as Date and stored exactly as the model API stores them.
  */
 
 type Runner = Pick<Prisma, '$queryRaw' | '$executeRaw'>;

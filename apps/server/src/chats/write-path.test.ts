@@ -32,7 +32,7 @@ function directService() {
   });
   events.onUserMessage(({ message }) => stored.push(message.clientMsgId!));
   const metrics = createServerMetrics({ openSockets: () => 0, repliesRunning: () => 0 });
-  const chats = createChatService(server.server.database.prisma, events, metrics.writePath);
+  const chats = createChatService(server.server.database, events, metrics.writePath);
   const sample = async (name: string) => {
     const line = (await metrics.render()).split('\n').find((l) => l.startsWith(`${name} `));
     return Number(line?.split(' ')[1]);
@@ -177,6 +177,56 @@ describe('group commit', () => {
     const value = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))!.split(' ')[1]);
     expect(value('parley_db_transaction_messages_sum')).toBe(users.length * perSocket);
     expect(value('parley_db_transaction_messages_count')).toBeLessThan(users.length * perSocket);
+  });
+
+  it('stores rows exactly as the model API reads and writes them: title, times, counts', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const chatId = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats } = directService();
+    const [first, second] = await Promise.all([
+      chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'c1', content: 'How do tides work?\nAsking for a friend.' }),
+      chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'c2', content: 'And why twice a day?' }),
+    ]);
+    const { prisma } = server.server.database;
+    const chat = await prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    expect(chat).toMatchObject({ title: 'How do tides work?', messageCount: 2, lastUserMessageAt: new Date(second!.chat.lastUserMessageAt!) });
+    expect(second!.chat).toEqual({ id: chatId, title: 'How do tides work?', createdAt: chat.createdAt.toISOString(), lastUserMessageAt: chat.lastUserMessageAt!.toISOString() });
+    const rows = await prisma.message.findMany({ where: { chatId }, orderBy: { position: 'asc' } });
+    expect(rows.map((r) => ({ id: r.id, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(), role: r.role, status: r.status }))).toEqual(
+      [first!, second!].map((p) => ({ id: p.message.id, createdAt: p.message.createdAt, updatedAt: p.message.createdAt, role: 'user', status: 'complete' })),
+    );
+    // A resend reads the stored row back: the same wire shape as its first ack.
+    expect(await chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'c1', content: 'How do tides work?' })).toEqual({ ...first, chat: second!.chat, duplicate: true });
+    // The sidebar (the model API's reading) orders and shows the chat as the acks said.
+    expect(await chats.listChats(alice.user.id)).toEqual([second!.chat]);
+  });
+
+  it('never writes inside a transaction another part of the server holds open', async () => {
+    server = await startTestServer({ AGENT_REPLIES: 'false' });
+    const alice = await login(server.url, 'alice');
+    const chatId = (await alice.api('POST', '/api/chats')).body.chat.id as string;
+    const { chats } = directService();
+    const { prisma } = server.server.database;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // An interactive transaction that spans several turns of the event loop, then rolls back.
+    const rolledBack = prisma
+      .$transaction(async (tx) => {
+        await tx.user.update({ where: { id: alice.user.id }, data: { username: 'renamed-then-rolled-back' } });
+        await held;
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => err.message);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const posted = chats.postUserMessage({ userId: alice.user.id, chatId, clientMsgId: 'during', content: 'sent while it is open' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect(await rolledBack).toBe('roll back');
+    expect(await posted).toMatchObject({ duplicate: false, message: { position: 1 } });
+    // The message survived the other transaction's rollback: it was never part of it.
+    expect((await rowsOf(chatId)).map((r) => r.clientMsgId)).toEqual(['during']);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: alice.user.id } })).username).toBe('alice');
   });
 });
 

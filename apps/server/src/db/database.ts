@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type BetterSqlite3 from 'better-sqlite3';
 import { REPO_ROOT } from '../config/paths.ts';
 import type { Logger } from '../logging/logger.ts';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.ts';
@@ -19,6 +20,11 @@ export type DatabaseKind = 'sqlite' | 'postgresql';
 export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: Prisma;
+  /**
+   * SQLite only: the one connection Prisma itself uses. Work done on it synchronously (begun and
+   * committed in one tick) can never interleave with Prisma's statements; see chats/sqlite-message-batch.ts.
+   */
+  readonly sqlite: (() => BetterSqlite3.Database) | null;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,15 +61,39 @@ export async function openDatabase(url: string, logger: Logger, options: Databas
   return databaseKind(url) === 'sqlite' ? openSqlite(sqlitePathFromUrl(url)) : openPostgres(url, options);
 }
 
+/** Prisma's SQLite adapter, keeping hold of the better-sqlite3 connection it opens. */
+function sharedConnectionAdapter(file: string) {
+  const factory = new PrismaBetterSqlite3({ url: file });
+  let connection: BetterSqlite3.Database | null = null;
+  const adapter = {
+    provider: 'sqlite' as const,
+    adapterName: factory.adapterName,
+    async connect() {
+      const opened = await factory.connect();
+      // The adapter keeps its connection in a public field (checked once the database is open).
+      connection = (opened as unknown as { client: BetterSqlite3.Database }).client;
+      return opened;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+  return { adapter, connection: () => connection };
+}
+
 async function openSqlite(file: string): Promise<Database> {
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
+  const shared = sharedConnectionAdapter(file);
+  const prisma = new PrismaClient({ adapter: shared.adapter });
   // One connection per client with this adapter, so these settings stick for its lifetime.
   // WAL + NORMAL: durable across process crashes (not power loss), and far faster commits.
   await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await prisma.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-  return wrap('sqlite', prisma);
+  if (typeof shared.connection()?.prepare !== 'function') throw new Error('The SQLite adapter did not expose its connection.');
+  return wrap('sqlite', prisma, () => {
+    const connection = shared.connection();
+    if (!connection?.open) throw new Error('The SQLite connection is closed.');
+    return connection;
+  });
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
@@ -78,13 +108,14 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     query_timeout: timeoutMs * 2,
   });
   const prisma = new PostgresClient({ adapter }) as unknown as Prisma;
-  return wrap('postgresql', prisma);
+  return wrap('postgresql', prisma, null);
 }
 
-function wrap(kind: DatabaseKind, prisma: Prisma): Database {
+function wrap(kind: DatabaseKind, prisma: Prisma, sqlite: Database['sqlite']): Database {
   return {
     kind,
     prisma,
+    sqlite,
     async ping() {
       await prisma.$queryRawUnsafe('SELECT 1');
     },
