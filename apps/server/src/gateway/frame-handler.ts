@@ -1,5 +1,6 @@
 import { parseClientFrame, type ClientFrame, type ClientFrameOf, type TelemetryEvent } from '@parley/protocol';
 import type { ChatService } from '../chats/chat-service.ts';
+import { databaseUnavailable } from '../db/database-errors.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ClientConnection } from './client-connection.ts';
@@ -81,9 +82,11 @@ export function createFrameHandler({ chats, replies, study, logger, observeAck }
     try {
       await (handlers[frame.type] as (c: ClientConnection, f: ClientFrame) => Promise<void>)(connection, frame);
       if (frame.type === 'send') observeAck?.((performance.now() - receivedAt) / 1000);
-    } catch (err) {
+    } catch (thrown) {
+      const err = databaseUnavailable(thrown) ?? thrown;
       const known = err instanceof AppError;
       if (!known) logger.error({ err, frameType: frame.type, userId: connection.userId }, 'socket frame failed');
+      else if (err !== thrown) logger.warn({ err: thrown, frameType: frame.type, userId: connection.userId }, 'database unavailable');
       connection.send({
         type: 'error',
         code: known ? err.code : 'internal',

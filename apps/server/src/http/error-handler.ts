@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { databaseUnavailable } from '../db/database-errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { AppError } from './app-error.ts';
 
@@ -17,6 +18,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (type === 'entity.too.large') {
       res.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } });
+      return;
+    }
+    const unavailable = databaseUnavailable(err);
+    if (unavailable) {
+      logger.warn({ err, reqId: req.id, url: req.originalUrl }, 'database unavailable');
+      res.status(unavailable.status).json({ error: { code: unavailable.code, message: unavailable.message } });
       return;
     }
     logger.error({ err, reqId: req.id, url: req.originalUrl }, 'unhandled request error');
