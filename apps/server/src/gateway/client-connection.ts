@@ -14,6 +14,8 @@ export class ClientConnection {
   alive = true;
   /** Frames are handled one after another per socket, in the order they arrived. */
   queue: Promise<void> = Promise.resolve();
+  /** Frames received and not yet handled: bounded, so a client cannot queue memory faster than it is served. */
+  queued = 0;
 
   constructor(
     readonly socket: WebSocket,

@@ -105,6 +105,17 @@ describe('bad frames', () => {
     expect(await socket.waitClosed()).toBe(4008);
     expect(socket.ofType('pong').length).toBeLessThanOrEqual(5);
   });
+
+  it('closes a client that queues frames faster than they are handled, before memory grows', async () => {
+    // A generous rate limit, so only the queue bound (two seconds' worth: 2,000 frames) can stop it.
+    server = await startTestServer({ WS_FRAMES_PER_SECOND: '1000', AGENT_REPLIES: 'false' });
+    const { token, chat } = await userWithChat('alice');
+    const socket = await connect(token);
+    // Each send waits for its commit, so a burst arrives far faster than it is handled.
+    for (let i = 0; i < 3000; i += 1) socket.send({ type: 'send', chatId: chat.id, clientMsgId: `f${i}`, content: `burst ${i}` });
+    expect(await socket.waitClosed()).toBe(4008);
+    expect(socket.ofType('ack').length).toBeLessThan(1000);
+  });
 });
 
 describe('sending', () => {

@@ -48,6 +48,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, clientTracking: false });
   const handleFrame = createFrameHandler(options);
   const limiter = new RateLimiterMemory({ points: options.framesPerSecond, duration: 1 });
+  // Two seconds' worth at the allowed rate, and never fewer than a burst of 64 frames.
+  const maxQueuedFrames = Math.max(64, options.framesPerSecond * 2);
   const inFlight = new Set<Promise<void>>();
   let draining = false;
 
@@ -109,9 +111,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       connection.send({ type: 'error', code: 'unavailable', message: 'The server is restarting; send again after reconnecting.' });
       return;
     }
+    // The rate limit is applied in order, as frames are handled; a client that sends far faster than
+    // its frames are handled (e.g. while the database is slow) is cut off here, before memory grows.
+    if (connection.queued >= maxQueuedFrames) {
+      connection.socket.close(CLOSE_CODES.rateLimited, 'Too many frames');
+      return;
+    }
+    connection.queued += 1;
     // Latency counts from arrival, so time spent queued behind this socket's earlier frames shows.
     const receivedAt = performance.now();
     const work = connection.queue.then(async () => {
+      connection.queued -= 1;
       try {
         await limiter.consume(connection.id);
       } catch (rejection) {
