@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.ts';
 import { buildHistory } from './history.ts';
 import { isProviderError, providerError, type AgentProvider, type AgentSettings, type ProviderError } from './providers/types.ts';
 import { Checkpointer } from './checkpointer.ts';
-import type { ReplyStore } from './reply-store.ts';
+import type { ReplyOutcome, ReplyStore } from './reply-store.ts';
 
 /** How often a streaming reply's text is saved: a crash loses at most this much of a reply. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
@@ -48,7 +48,18 @@ export interface ReplyRunnerDeps {
   cluster: Cluster;
   logger: Logger;
   checkpointIntervalMs?: number;
+  /**
+   * With several instances: when to look again at replies that were claimed by some instance at
+   * start. A live instance keeps its claim; a crashed one's claim expires (15 s), and its replies
+   * are then ended here.
+   */
+  orphanRecheckMs?: number;
 }
+
+const ORPHAN_RECHECK_MS = 20_000;
+/** Retrying to store a reply's end after a database failure: 0.5 s, doubling, at most every 30 s. */
+const FINISH_RETRY_FIRST_MS = 500;
+const FINISH_RETRY_MAX_MS = 30_000;
 
 /**
  * Runs the agent's replies: one per chat at a time, a newer user message interrupts the running one,
@@ -68,9 +79,25 @@ export class ReplyRunner implements ReplyControl {
     deps.cluster.onControl((message) => this.#onControl(message));
   }
 
-  /** Replies left `streaming` by a crash are marked interrupted; call once before serving. */
+  /**
+   * Replies left `streaming` by a crash are marked interrupted; call once before serving. A reply
+   * whose chat another instance holds is running there and is left alone; if that claim was a
+   * crashed instance's, it expires and a later pass ends the reply.
+   */
   async recover(): Promise<number> {
-    return this.#deps.store.interruptOrphans();
+    const isLive = (chatId: string) => this.#deps.cluster.chatClaimed(chatId);
+    const { interrupted, live } = await this.#deps.store.interruptOrphans(isLive);
+    if (live.length > 0) {
+      const recheck = setTimeout(() => {
+        if (this.#closed) return;
+        this.#deps.store
+          .interruptOrphans(isLive, live)
+          .then(({ interrupted: late }) => late > 0 && this.#deps.logger.warn({ count: late }, 'replies of a crashed instance were marked interrupted'))
+          .catch((err: unknown) => this.#deps.logger.error({ err }, 'could not end the replies of a crashed instance'));
+      }, this.#deps.orphanRecheckMs ?? ORPHAN_RECHECK_MS);
+      recheck.unref();
+    }
+    return interrupted;
   }
 
   get runningCount(): number {
@@ -238,9 +265,10 @@ export class ReplyRunner implements ReplyControl {
         'agent reply ended',
       );
     } catch (err) {
-      // The database failed under us: the row (if any) stays `streaming` and recover() ends it at the next start.
+      // The database failed under us: the row (if any) is `streaming` until it can be finished.
       logger.error({ err, chatId, messageId: reply.messageId }, 'agent reply could not be stored');
       if (reply.messageId) {
+        this.#finishWhenPossible(reply.messageId, { content: reply.text, status: 'error', firstTokenMs: null, durationMs: Math.round(performance.now() - startedAt), inputTokens: null, outputTokens: null, errorCode: 'internal' });
         publish(userId, {
           type: 'agent.error',
           chatId,
@@ -254,6 +282,22 @@ export class ReplyRunner implements ReplyControl {
       if (lane.running === reply) lane.running = null;
       markFinished();
     }
+  }
+
+  /**
+   * Stores the end of a reply whose row could not be finished (the database was away), retrying with
+   * backoff, so it does not stay `streaming` until the next start. What the participant was shown
+   * (the text, and the error) is what is stored.
+   */
+  #finishWhenPossible(messageId: string, outcome: ReplyOutcome, attempt = 1): void {
+    const retry = setTimeout(() => {
+      if (this.#closed) return; // recover() ends it at the next start
+      this.#deps.store.finish(messageId, outcome).then(
+        () => this.#deps.logger.info({ messageId, attempt }, 'agent reply stored once the database answered again'),
+        () => this.#finishWhenPossible(messageId, outcome, attempt + 1),
+      );
+    }, Math.min(FINISH_RETRY_MAX_MS, FINISH_RETRY_FIRST_MS * 2 ** (attempt - 1)));
+    retry.unref();
   }
 
   /** Streams the provider into the reply, publishing numbered deltas and checkpointing the text. */

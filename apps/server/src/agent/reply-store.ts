@@ -3,7 +3,7 @@ import type { Message, MessageStatus } from '@parley/protocol';
 import { toMessage } from '../chats/serialize.ts';
 import type { Prisma } from '../db/database.ts';
 import { Prisma as Sql } from '../db/generated/sqlite/client.ts';
-import type { AgentSettings } from './providers/types.ts';
+import { sendsTemperature, type AgentSettings } from './providers/types.ts';
 
 /** Replies per checkpoint statement. */
 const CHECKPOINT_CHUNK = 100;
@@ -46,8 +46,9 @@ export function createReplyStore(prisma: Prisma) {
             provider: providerName,
             model: settings.model,
             condition,
+            // The settings as used: a temperature the provider does not send is not recorded.
             settings: JSON.stringify({
-              temperature: settings.temperature,
+              ...(sendsTemperature(settings.provider) ? { temperature: settings.temperature } : {}),
               maxTokens: settings.maxTokens,
               timeoutMs: settings.timeoutMs,
               systemPrompt: settings.systemPrompt,
@@ -82,10 +83,19 @@ export function createReplyStore(prisma: Prisma) {
       return toMessage(row);
     },
 
-    /** Replies left `streaming` by a crash end as `interrupted` with their last checkpoint. */
-    async interruptOrphans(): Promise<number> {
-      const { count } = await prisma.message.updateMany({ where: { status: 'streaming' }, data: { status: 'interrupted' } });
-      return count;
+    /**
+     * Replies left `streaming` by a crash end as `interrupted` with their last checkpoint, except
+     * those `isLive` says an instance is still running (several instances share the database);
+     * `among` limits the pass to these message ids. Returns how many ended and the ids left alone.
+     */
+    async interruptOrphans(isLive: (chatId: string) => Promise<boolean> = async () => false, among?: string[]): Promise<{ interrupted: number; live: string[] }> {
+      const rows = await prisma.message.findMany({ where: { status: 'streaming', ...(among ? { id: { in: among } } : {}) }, select: { id: true, chatId: true } });
+      const orphans: string[] = [];
+      const live: string[] = [];
+      for (const row of rows) ((await isLive(row.chatId)) ? live : orphans).push(row.id);
+      if (orphans.length === 0) return { interrupted: 0, live };
+      const { count } = await prisma.message.updateMany({ where: { id: { in: orphans }, status: 'streaming' }, data: { status: 'interrupted' } });
+      return { interrupted: count, live };
     },
   };
 }

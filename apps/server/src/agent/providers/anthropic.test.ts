@@ -43,6 +43,14 @@ describe('anthropic provider against a fake Messages API', () => {
     expect(reply.events.at(-1)).toEqual({ type: 'usage', inputTokens: 42, outputTokens: 7, stopReason: 'end_turn' });
   });
 
+  it('uses ANTHROPIC_BASE_URL (through the config) when the agent file names no baseUrl', async () => {
+    fake = await startFakeAnthropic({ tokens: ['via', ' the', ' gateway'] });
+    const provider = createAnthropicProvider({ apiKey: API_KEY, baseUrl: fake.url });
+    const reply = await collectStream(provider.stream({ settings: testSettings({ provider: 'anthropic', model: 'claude-test' }), history, signal: new AbortController().signal }));
+    expect(reply.text).toBe('via the gateway');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('sends the model, max_tokens, system prompt, history and key, and no temperature', async () => {
     await run({}, { systemPrompt: 'Be brief.', maxTokens: 77, temperature: 0.3 });
     const request = fake!.lastRequest!;

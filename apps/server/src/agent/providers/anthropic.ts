@@ -6,6 +6,8 @@ import type { AgentProvider, ProviderEvent, ProviderRequest } from './types.ts';
 export interface AnthropicProviderOptions {
   /** Passed in by the factory; never read from process.env here, so tests and the config decide. */
   apiKey: string;
+  /** From ANTHROPIC_BASE_URL via the config; the agent file's `baseUrl` takes precedence. */
+  baseUrl?: string;
 }
 
 /**
@@ -30,8 +32,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Agen
       // A client per reply is cheap (no sockets until the request) and picks up hot-reloaded settings.
       const client = new Anthropic({
         apiKey: options.apiKey,
-        // Explicit so ANTHROPIC_BASE_URL in the environment cannot redirect the agent behind the config's back.
-        baseURL: settings.baseUrl ?? 'https://api.anthropic.com',
+        // Explicit, so only Parley's configuration (not the SDK reading the environment itself) decides.
+        baseURL: settings.baseUrl ?? options.baseUrl ?? 'https://api.anthropic.com',
         maxRetries: settings.maxRetries,
         // Per attempt; guardedStream enforces the whole-reply budget across attempts.
         timeout: settings.timeoutMs,

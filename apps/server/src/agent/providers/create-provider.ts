@@ -6,6 +6,8 @@ import { providerError, type AgentProvider, type AgentSettings, type ProviderEve
 /** Credentials, read from the environment by the composition root and handed in; providers never read process.env. */
 export interface ProviderSecrets {
   anthropicApiKey?: string;
+  /** ANTHROPIC_BASE_URL: used when the agent file names no `baseUrl`. */
+  anthropicBaseUrl?: string;
   openaiApiKey?: string;
 }
 
@@ -23,7 +25,7 @@ export function createProvider(settings: AgentSettings, secrets: ProviderSecrets
     case 'echo':
       return createEchoProvider();
     case 'anthropic':
-      return secrets.anthropicApiKey ? createAnthropicProvider({ apiKey: secrets.anthropicApiKey }) : createUnavailableProvider('anthropic');
+      return secrets.anthropicApiKey ? createAnthropicProvider({ apiKey: secrets.anthropicApiKey, baseUrl: secrets.anthropicBaseUrl }) : createUnavailableProvider('anthropic');
     case 'openai-compatible':
       return createOpenAiCompatibleProvider({ apiKey: secrets.openaiApiKey });
     default: {

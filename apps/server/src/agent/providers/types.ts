@@ -8,6 +8,13 @@
 
 export type ProviderName = 'echo' | 'anthropic' | 'openai-compatible';
 
+/**
+ * Whether the provider sends `temperature` to its model: only OpenAI-compatible servers. The Anthropic
+ * API version in use rejects sampling parameters, and the echo agent has none, so for them the
+ * setting is neither used nor recorded with a reply.
+ */
+export const sendsTemperature = (provider: ProviderName): boolean => provider === 'openai-compatible';
+
 export interface AgentSettings {
   provider: ProviderName;
   model: string;
