@@ -44,7 +44,7 @@ export const researchStudyResponseSchema = z.object({
       id: z.string(),
       consentRequired: z.boolean(),
       consentText: z.string().nullable(),
-      conditions: z.array(z.object({ name: z.string(), provider: z.string(), model: z.string(), systemPrompt: z.string(), temperature: z.number() })),
+      conditions: z.array(z.object({ name: z.string(), provider: z.string(), model: z.string(), systemPrompt: z.string(), temperature: z.number().nullable() })),
       limits: z.object({
         maxTurnsPerChat: z.number().int().nullable(),
         maxMinutes: z.number().nullable(),
@@ -93,9 +93,11 @@ export const dashboardResponseSchema = z.object({
     /** User messages per minute averaged over the window. */
     userRate: z.number(),
   }),
-  /** Open participant sockets on this server instance. */
+  /** Open participant sockets and replies running, summed over every live backend instance. */
   activeConnections: z.number().int(),
   repliesRunning: z.number().int(),
+  /** How many backend instances the two counts cover (1 without REDIS_URL, or while Redis is away). */
+  instances: z.number().int(),
   agentErrors: z.object({
     total: z.number().int(),
     byCode: z.record(z.string(), z.number().int()),

@@ -9,7 +9,7 @@ import {
 } from '@parley/protocol';
 import { Router, type CookieOptions } from 'express';
 import { AppError } from '../http/app-error.ts';
-import { rateLimitByIp } from '../http/rate-limit.ts';
+import { rateLimitByIp, type LimiterStore } from '../http/rate-limit.ts';
 import { validate } from '../http/validate.ts';
 import { SESSION_COOKIE, tokenFromRequest } from './credentials.ts';
 import { requireSession, sessionOf } from './require-session.ts';
@@ -21,6 +21,8 @@ export interface AuthRoutesOptions {
   accessCode: string | null;
   cookieSecure: boolean;
   loginAttemptsPerMinute: number;
+  /** Where login attempts are counted: shared by every instance when there are several. */
+  limiters?: LimiterStore;
   /** Closes the sockets of a session that just logged out. */
   onLogout(sessionId: string): void;
   /** After a successful login, before the answer: records study-link ids and enrols the participant in a running study. */
@@ -46,6 +48,8 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   router.post(
     '/auth/login',
     rateLimitByIp({
+      name: 'login',
+      store: options.limiters,
       points: options.loginAttemptsPerMinute,
       durationSeconds: 60,
       message: 'Too many login attempts from this address. Please wait a minute and try again.',

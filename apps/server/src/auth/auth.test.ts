@@ -81,6 +81,17 @@ describe('login', () => {
     expect(limited.body.error.code).toBe('rate_limited');
     expect(limited.headers.get('retry-after')).toBeTruthy();
   });
+
+  it('counts each participant behind the local frontend server by their own address', async () => {
+    server = await startTestServer({ LOGIN_ATTEMPTS_PER_MINUTE: '2' });
+    // The production frontend server (apps/web/server) forwards from 127.0.0.1 with X-Forwarded-For.
+    const via = (address: string, username: string) =>
+      fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ username }) });
+    for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      for (let i = 0; i < 2; i += 1) expect((await via(address, `${address}-${i}`)).status).toBe(200);
+    }
+    expect((await via('203.0.113.1', 'third-try')).status).toBe(429);
+  });
 });
 
 describe('logout', () => {
@@ -93,5 +104,20 @@ describe('logout', () => {
     expect(await socket.waitClosed()).toBe(4001);
     expect((await api('GET', '/api/me')).status).toBe(401);
     await expect(TestSocket.connect(server.wsUrl, { token })).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('session expiry', () => {
+  it('refuses an expired session on REST and on the socket, and logging in again starts a new one', async () => {
+    server = await startTestServer({ SESSION_TTL_HOURS: '1' });
+    const first = await login(server.url, 'returning');
+    expect(new Date(first.expiresAt).getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+    // The hour has passed.
+    await server.server.database.prisma.session.updateMany({ where: { userId: first.user.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await first.api('GET', '/api/me')).status).toBe(401);
+    await expect(TestSocket.connect(server.wsUrl, { token: first.token })).rejects.toMatchObject({ status: 401 });
+    const again = await login(server.url, 'returning');
+    expect(again.user.id).toBe(first.user.id);
+    expect((await again.api('GET', '/api/me')).status).toBe(200);
   });
 });

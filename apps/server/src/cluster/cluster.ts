@@ -1,4 +1,5 @@
 import type { ServerFrame } from '@parley/protocol';
+import type { LimiterStore } from '../http/rate-limit.ts';
 
 /**
  * What instances tell each other when several share one database (REDIS_URL set).
@@ -11,6 +12,12 @@ export type ControlMessage =
   | { type: 'user-message'; chatId: string; userId: string }
   /** A socket (re)connected or asked to resume: whoever runs replies for this user sends snapshots. */
   | { type: 'resync'; userId: string; chatId?: string };
+
+/** What an instance is doing right now, for the research dashboard. */
+export interface Activity {
+  connections: number;
+  replies: number;
+}
 
 export interface Cluster {
   readonly instanceId: string;
@@ -26,6 +33,15 @@ export interface Cluster {
   claimChat(chatId: string): Promise<(() => Promise<void>) | null>;
   /** Whether any instance holds the chat (so a resume can be answered by its owner). */
   chatClaimed(chatId: string): Promise<boolean>;
+  /** Where this instance's activity is read; set once by the composition root, then reported to the others. */
+  setActivitySource(source: () => Activity): void;
+  /**
+   * This instance's activity now plus every other live instance's as last reported (each reports every
+   * few seconds), and how many instances that covers.
+   */
+  activity(): Promise<Activity & { instances: number }>;
+  /** Rate-limit counters shared by every instance (in memory with one instance). */
+  limiters: LimiterStore;
   /** For /health: 'ok' or a reason; single instance is always ok. */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionRegistry } from '../gateway/connection-registry.ts';
-import type { Cluster } from './cluster.ts';
+import { memoryLimiters } from '../http/rate-limit.ts';
+import type { Activity, Cluster } from './cluster.ts';
 
 /** One instance: frames go straight to this process's sockets; there is nobody to coordinate with. */
 export function createLocalCluster(registry: ConnectionRegistry): Cluster {
+  let source = (): Activity => ({ connections: 0, replies: 0 });
   return {
     instanceId: randomUUID(),
     toUser: (userId, frame, except) => registry.sendToUser(userId, frame, except),
@@ -11,6 +13,11 @@ export function createLocalCluster(registry: ConnectionRegistry): Cluster {
     onControl: () => {},
     claimChat: async () => async () => {},
     chatClaimed: async () => false,
+    limiters: memoryLimiters,
+    setActivitySource: (next) => {
+      source = next;
+    },
+    activity: async () => ({ ...source(), instances: 1 }),
     check: async () => {},
     close: async () => {},
   };

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { login, TestSocket } from '../testing/clients.ts';
+import { apiClient, login, TestSocket } from '../testing/clients.ts';
+import { hashPassword } from '../research/password-hash.ts';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 import { createPostgresDatabase, rawQuery, type TestDatabase } from '../testing/test-databases.ts';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.ts';
@@ -47,6 +48,18 @@ async function tab(server: ServerProcess, token: string) {
   sockets.push(socket);
   await socket.next('hello');
   return socket;
+}
+
+const healthOf = (server: ServerProcess) => fetch(`${server.url}/health`).then(async (r) => ({ status: r.status, body: (await r.json()) as { status: string } }));
+
+/** Polls /health until it reports `wanted` (10 s at most); the last status seen. */
+async function waitForHealth(server: ServerProcess, wanted: string): Promise<string> {
+  let status = '';
+  for (let i = 0; i < 50 && status !== wanted; i += 1) {
+    await new Promise((r) => setTimeout(r, 200));
+    status = (await healthOf(server)).body.status;
+  }
+  return status;
 }
 
 /** Two instances and one user with a chat and a tab on each. */
@@ -142,18 +155,78 @@ describe('several instances (PostgreSQL + Redis)', () => {
       const chat = (await user.api('POST', '/api/chats')).body.chat;
       const socket = await tab(a, user.token);
       redis.cut();
-      const health = await fetch(`${a.url}/health`).then((r) => r.json().then((body) => ({ status: r.status, body })));
-      expect(health).toMatchObject({ status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'failing' } } });
+      expect(await healthOf(a)).toMatchObject({ status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'failing' } } });
       socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'offline-1', content: 'still here?' });
       expect((await socket.next('ack')).duplicate).toBe(false);
       expect((await socket.next('agent.done', () => true, 10_000)).message.status).toBe('complete');
       redis.restore();
-      let status = '';
-      for (let i = 0; i < 50 && status !== 'ok'; i += 1) {
-        await new Promise((r) => setTimeout(r, 200));
-        status = ((await fetch(`${a.url}/health`).then((r) => r.json())) as { status: string }).status;
-      }
-      expect(status).toBe('ok');
+      expect(await waitForHealth(a, 'ok')).toBe('ok');
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it('an instance starting beside a running reply leaves it running: only a crashed instance has orphans', async () => {
+    const { chat, tabA } = await aliceOnBoth();
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: '/long 2000' });
+    const { messageId } = await tabA.next('agent.start');
+    await tabA.next('agent.delta', (d) => d.seq >= 20, 10_000);
+    await instance(); // a third instance starts and recovers what it believes crashed
+    const row = async () => (await rawQuery<{ status: string; content: string }>(db.url, 'SELECT "status", "content" FROM "Message" WHERE "id" = ?', [messageId]))[0]!;
+    expect((await row()).status).toBe('streaming');
+    // Still checkpointed where it runs.
+    const before = (await row()).content.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await row()).content.length).toBeGreaterThan(before);
+    expect(tabA.ofType('agent.done')).toEqual([]);
+  });
+
+  it("the research dashboard counts every instance's open connections", async () => {
+    const hash = await hashPassword('pw', { N: 1024, r: 8, p: 1 });
+    const [a, b] = await Promise.all([instance({ RESEARCHER_PASSWORD_HASH: hash }), instance({ RESEARCHER_PASSWORD_HASH: hash })]);
+    const alice = await login(a.url, 'alice');
+    const bob = await login(b.url, 'bob');
+    await tab(a, alice.token);
+    await tab(b, bob.token);
+    await tab(b, alice.token);
+    const researcher = apiClient(a.url, (await apiClient(a.url)('POST', '/api/research/login', { password: 'pw' })).body.token);
+    let dashboard: { activeConnections: number; instances: number } | undefined;
+    // Each instance reports every few seconds (and at once when it starts).
+    for (let i = 0; i < 40 && dashboard?.activeConnections !== 3; i += 1) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      dashboard = (await researcher('GET', '/api/research/dashboard')).body;
+    }
+    expect(dashboard).toMatchObject({ activeConnections: 3, repliesRunning: 0, instances: 2 });
+  });
+
+  it('counts login attempts across instances, so more instances do not mean more guesses', async () => {
+    const [a, b] = await Promise.all([instance({ LOGIN_ATTEMPTS_PER_MINUTE: '3' }), instance({ LOGIN_ATTEMPTS_PER_MINUTE: '3' })]);
+    const attempt = (server: ServerProcess, username: string) => apiClient(server.url)('POST', '/api/auth/login', { username });
+    expect((await attempt(a, 'u1')).status).toBe(200);
+    expect((await attempt(b, 'u2')).status).toBe(200);
+    expect((await attempt(a, 'u3')).status).toBe(200);
+    expect(await attempt(b, 'u4')).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+  });
+
+  it('starts while Redis is away, degraded, and joins the other instances once Redis is back', async () => {
+    const redis = await startTcpProxy('127.0.0.1', Number(new URL(REDIS_URL).port || 6379));
+    try {
+      redis.cut();
+      const [a, b] = await Promise.all([instance({ REDIS_URL: `redis://127.0.0.1:${redis.port}` }), instance()]);
+      expect(await healthOf(a)).toMatchObject({ status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'failing' } } });
+      const user = await login(a.url, 'alice');
+      const chat = (await user.api('POST', '/api/chats')).body.chat;
+      const [tabA, tabB] = [await tab(a, user.token), await tab(b, user.token)];
+      tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'alone-1', content: 'anyone there?' });
+      expect((await tabA.next('ack')).duplicate).toBe(false);
+
+      redis.restore();
+      expect(await waitForHealth(a, 'ok')).toBe('ok');
+      // Subscribed now: a message sent on the other instance reaches this instance's tab.
+      await tabA.next('agent.done', () => true, 10_000);
+      tabB.send({ type: 'send', chatId: chat.id, clientMsgId: 'together-1', content: 'and now?' });
+      const ack = await tabB.next('ack', (f) => f.clientMsgId === 'together-1');
+      expect((await tabA.next('message', (f) => f.message.id === ack.message.id, 5000)).message.content).toBe('and now?');
     } finally {
       await redis.close();
     }
@@ -166,10 +239,17 @@ describe('several instances (PostgreSQL + Redis)', () => {
       proxied.port = String(postgres.port);
       const a = await instance({ DATABASE_URL: proxied.toString(), DATABASE_TIMEOUT_MS: '500' });
       expect((await fetch(`${a.url}/health`)).status).toBe(200);
+      const user = await login(a.url, 'alice');
+      const chat = (await user.api('POST', '/api/chats')).body.chat;
+      const socket = await tab(a, user.token);
       postgres.cut();
       const down = await fetch(`${a.url}/health`);
       expect(down.status).toBe(503);
-      expect((await login(a.url, 'x').catch((err: Error) => err.message)) as string).toMatch(/500|503/);
+      // Requests and frames fail with a clear, retryable error, not a generic one.
+      const refused = await apiClient(a.url)('POST', '/api/auth/login', { username: 'x' });
+      expect(refused).toMatchObject({ status: 503, body: { error: { code: 'unavailable', message: expect.stringMatching(/database/i) } } });
+      socket.send({ type: 'send', chatId: chat.id, clientMsgId: 'while-down', content: 'hello?' });
+      expect(await socket.next('error', () => true, 10_000)).toMatchObject({ code: 'unavailable', clientMsgId: 'while-down' });
       postgres.restore();
       let status = 0;
       for (let i = 0; i < 50 && status !== 200; i += 1) {

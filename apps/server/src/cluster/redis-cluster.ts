@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { ConnectionRegistry } from '../gateway/connection-registry.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Cluster, ControlMessage } from './cluster.ts';
+import type { Activity, Cluster, ControlMessage } from './cluster.ts';
 
 /** How long a chat's reply claim lives without renewal: a crashed instance frees its chats after this. */
 const CLAIM_TTL_MS = 15_000;
 const CLAIM_RENEW_MS = 5_000;
+/** Each instance reports its activity this often; a report lives three times as long (a dead instance drops out). */
+const ACTIVITY_REPORT_MS = 5_000;
+/** How long start-up waits for Redis before it goes on without it. */
+const START_WAIT_MS = 3_000;
 
 // Compare-and-act on a claim, so an instance only ever renews or frees its own.
 const RENEW_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -24,15 +29,12 @@ export async function createRedisCluster(options: { url: string; registry: Conne
   const framesChannel = `${prefix}frames`;
   const controlChannel = `${prefix}control`;
   const instanceId = randomUUID();
-  const redisOptions = {
-    lazyConnect: true,
-    // Fail fast while disconnected rather than queueing frames that would arrive stale.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-  };
-  const pub = new Redis(options.url, redisOptions);
-  const sub = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
+  // Both connect at once and keep retrying for as long as Redis is away (also at start).
+  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+  // Fail fast while disconnected rather than queueing frames that would arrive stale.
+  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy });
+  // The subscription waits for Redis however long it takes; ioredis renews it after every reconnect.
+  const sub = new Redis(options.url, { enableOfflineQueue: true, maxRetriesPerRequest: null, retryStrategy });
   const controlListeners: ((message: ControlMessage) => void)[] = [];
   let lastWarning = 0;
   const warn = (err: unknown, what: string) => {
@@ -67,9 +69,23 @@ export async function createRedisCluster(options: { url: string; registry: Conne
     }
   });
 
-  await Promise.all([pub.connect(), sub.connect()]);
-  await sub.subscribe(framesChannel, controlChannel);
+  const subscribed = sub.subscribe(framesChannel, controlChannel).then(
+    () => true,
+    (err: unknown) => (warn(err, 'subscribe failed'), false),
+  );
+  // A healthy start is fully connected before it serves. Without Redis the instance starts anyway,
+  // degraded (its own sockets only), rather than failing and being restarted in a loop by pm2.
+  const waited = await Promise.race([subscribed, new Promise<false>((resolve) => setTimeout(resolve, START_WAIT_MS, false).unref())]);
+  if (!waited) logger.warn('redis: not reachable at start; serving this instance\'s sockets only until it is (health: degraded)');
   const claimKey = (chatId: string) => `${prefix}reply:${chatId}`;
+  const activityPrefix = `${prefix}activity:`;
+  const activityKey = `${activityPrefix}${instanceId}`;
+  let source = (): Activity => ({ connections: 0, replies: 0 });
+  const report = () => {
+    pub.set(activityKey, JSON.stringify(source()), 'PX', ACTIVITY_REPORT_MS * 3).catch((err) => warn(err, 'activity report failed'));
+  };
+  const reportActivity = setInterval(report, ACTIVITY_REPORT_MS);
+  reportActivity.unref();
 
   return {
     instanceId,
@@ -111,10 +127,45 @@ export async function createRedisCluster(options: { url: string; registry: Conne
         return false;
       }
     },
+    setActivitySource(next) {
+      source = next;
+      report();
+    },
+    async activity() {
+      const mine = source();
+      const others: Activity[] = [];
+      try {
+        const keys: string[] = [];
+        for await (const batch of pub.scanStream({ match: `${activityPrefix}*`, count: 100 }) as AsyncIterable<string[]>) keys.push(...batch);
+        const otherKeys = keys.filter((k) => k !== activityKey);
+        const values = otherKeys.length > 0 ? await pub.mget(...otherKeys) : [];
+        for (const value of values) if (value) others.push(JSON.parse(value) as Activity);
+      } catch (err) {
+        warn(err, 'activity of the other instances unavailable');
+      }
+      const total = { ...mine, instances: 1 };
+      for (const other of others) {
+        total.connections += other.connections;
+        total.replies += other.replies;
+        total.instances += 1;
+      }
+      return total;
+    },
+    // Counted in Redis for every instance; while Redis is away each instance counts alone (the insurance limiter).
+    limiters: ({ name, points, durationSeconds }) =>
+      new RateLimiterRedis({
+        storeClient: pub,
+        keyPrefix: `${prefix}limit:${name}`,
+        points,
+        duration: durationSeconds,
+        insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
+      }),
     async check() {
       await pub.ping();
     },
     async close() {
+      clearInterval(reportActivity);
+      await pub.del(activityKey).catch(() => {});
       sub.disconnect();
       await pub.quit().catch(() => pub.disconnect());
     },

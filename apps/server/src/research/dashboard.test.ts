@@ -49,6 +49,7 @@ describe('the dashboard', () => {
       participants: { total: 4, consentPending: 0, consented: 4, declined: 0 },
       conversations: 4,
       activeConnections: 4,
+      instances: 1,
       agentErrors: { total: 2, byCode: { agent_unavailable: 2 } },
     });
     const byName = Object.fromEntries(dash.byCondition.map((c) => [c.condition, c]));

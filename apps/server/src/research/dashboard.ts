@@ -4,9 +4,8 @@ import type { Prisma } from '../db/database.ts';
 export interface DashboardDeps {
   prisma: Prisma;
   now(): Date;
-  /** Open sockets on this instance. */
-  activeConnections(): number;
-  repliesRunning(): number;
+  /** Open sockets and running replies on every live instance (see Cluster.activity). */
+  activity(): Promise<{ connections: number; replies: number; instances: number }>;
 }
 
 export const MESSAGES_WINDOW_MINUTES = 15;
@@ -19,6 +18,7 @@ const RECENT_ERRORS = 10;
 export async function buildDashboard(deps: DashboardDeps, studyId: string | null, conditions: readonly string[]): Promise<DashboardResponse> {
   const { prisma } = deps;
   const now = deps.now();
+  const activity = await deps.activity();
   const inStudy = studyId ? { studyId } : {};
   const chatsIn = (condition?: string | null) =>
     studyId || condition !== undefined ? { participant: { is: { ...inStudy, ...(condition !== undefined ? { condition } : {}) } } } : {};
@@ -74,8 +74,9 @@ export async function buildDashboard(deps: DashboardDeps, studyId: string | null
       buckets,
       userRate: buckets.reduce((n, b) => n + b.user, 0) / MESSAGES_WINDOW_MINUTES,
     },
-    activeConnections: deps.activeConnections(),
-    repliesRunning: deps.repliesRunning(),
+    activeConnections: activity.connections,
+    repliesRunning: activity.replies,
+    instances: activity.instances,
     agentErrors: {
       total: errorGroups.reduce((n, g) => n + g._count._all, 0),
       byCode: Object.fromEntries(errorGroups.map((g) => [g.errorCode ?? 'unknown', g._count._all])),

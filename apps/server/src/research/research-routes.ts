@@ -9,9 +9,10 @@ import {
 } from '@parley/protocol';
 import { Router, type CookieOptions } from 'express';
 import type { AgentConfigStore } from '../agent/agent-config.ts';
+import { sendsTemperature } from '../agent/providers/types.ts';
 import type { Prisma } from '../db/database.ts';
 import { AppError } from '../http/app-error.ts';
-import { rateLimitByIp } from '../http/rate-limit.ts';
+import { rateLimitByIp, type LimiterStore } from '../http/rate-limit.ts';
 import { validate } from '../http/validate.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createBrowser } from './browse.ts';
@@ -28,6 +29,8 @@ export interface ResearchRoutesOptions {
   passwordHash: PasswordHash | null;
   cookieSecure: boolean;
   loginAttemptsPerMinute: number;
+  /** Where login attempts are counted: shared by every instance when there are several. */
+  limiters?: LimiterStore;
   exportSalt: string | null;
   /** The study in force, and whether the settings file's last edit was valid. */
   settingsFile: Pick<AgentConfigStore, 'currentStudy' | 'lastResult'>;
@@ -55,6 +58,8 @@ export function researchRoutes(options: ResearchRoutesOptions): Router {
   router.post(
     '/research/login',
     rateLimitByIp({
+      name: 'researcher-login',
+      store: options.limiters,
       points: options.loginAttemptsPerMinute,
       durationSeconds: 60,
       message: 'Too many researcher login attempts from this address. Please wait a minute and try again.',
@@ -102,7 +107,7 @@ export function researchRoutes(options: ResearchRoutesOptions): Router {
           provider: settings.provider,
           model: settings.model,
           systemPrompt: settings.systemPrompt,
-          temperature: settings.temperature,
+          temperature: sendsTemperature(settings.provider) ? settings.temperature : null,
         })),
         limits: { ...study.limits },
         permissions: { ...study.permissions },

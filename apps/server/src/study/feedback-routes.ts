@@ -23,7 +23,7 @@ export function feedbackRoutes(options: FeedbackRoutesOptions): Router {
   router.put<{ id: string }>(
     '/messages/:id/feedback',
     requireSession(options.sessions),
-    rateLimitByIp({ points: 120, durationSeconds: 60, message: 'Too much feedback too fast. Please slow down.' }),
+    rateLimitByIp({ name: 'feedback', points: 120, durationSeconds: 60, message: 'Too much feedback too fast. Please slow down.' }),
     async (req, res) => {
       const { rating, comment } = validate(feedbackRequestSchema, req.body ?? {});
       const userId = sessionOf(res).user.id;

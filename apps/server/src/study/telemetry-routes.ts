@@ -15,7 +15,7 @@ export function telemetryRoutes(options: { sessions: SessionStore; telemetry: Te
   const router = Router();
   router.post(
     '/telemetry',
-    rateLimitByIp({ points: 120, durationSeconds: 60, message: 'Too many telemetry requests from this address.' }),
+    rateLimitByIp({ name: 'telemetry', points: 120, durationSeconds: 60, message: 'Too many telemetry requests from this address.' }),
     requireSession(options.sessions),
     express.text({ type: 'text/plain', limit: '64kb' }),
     async (req, res) => {

@@ -34,7 +34,7 @@ export async function login(baseUrl: string, username: string, accessCode?: stri
   const res = await apiClient(baseUrl)('POST', '/api/auth/login', { username, ...(accessCode ? { accessCode } : {}) });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   const token: string = res.body.token;
-  return { token, user: res.body.user as { id: string; username: string }, api: apiClient(baseUrl, token) };
+  return { token, user: res.body.user as { id: string; username: string }, expiresAt: res.body.expiresAt as string, api: apiClient(baseUrl, token) };
 }
 
 /** A real `ws` client that collects every frame, validated against the protocol. */

@@ -16,7 +16,11 @@ export function SummaryCards({ dashboard }: { dashboard: DashboardResponse }) {
       value: dashboard.messagesPerMinute.userRate.toFixed(1),
       detail: `participants' messages, last ${dashboard.messagesPerMinute.windowMinutes} min`,
     },
-    { label: 'Active connections', value: String(dashboard.activeConnections), detail: `${dashboard.repliesRunning} replies running` },
+    {
+      label: 'Active connections',
+      value: String(dashboard.activeConnections),
+      detail: `${dashboard.repliesRunning} replies running${dashboard.instances > 1 ? ` · ${dashboard.instances} server instances` : ''}`,
+    },
     { label: 'Agent errors', value: String(dashboard.agentErrors.total) },
     { label: 'Median time to first token', value: formatMs(dashboard.medianFirstTokenMs) },
   ];
