@@ -54,7 +54,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
   const events = new ChatEvents((err) => logger.error({ err }, 'chat event listener failed'));
   // Gauges read the registry and the replies at scrape time only, when both exist.
   const metrics = createServerMetrics({ openSockets: () => registry.size, repliesRunning: () => replies.runningCount });
-  const chats = createChatService(prisma, events, metrics.writePath);
+  const chats = createChatService(database, events, metrics.writePath);
   const registry = new ConnectionRegistry();
   // With REDIS_URL, several instances share users: frames and reply control cross between them.
   const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger, prefix: config.redisPrefix }) : createLocalCluster(registry);
@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     telemetryEventsPerMinute: config.telemetryEventsPerMinute,
     sweepIntervalMs: config.studySweepIntervalMs,
   });
-  const secrets = { anthropicApiKey: config.anthropicApiKey ?? undefined, openaiApiKey: config.openaiApiKey ?? undefined };
+  const secrets = { anthropicApiKey: config.anthropicApiKey ?? undefined, anthropicBaseUrl: config.anthropicBaseUrl ?? undefined, openaiApiKey: config.openaiApiKey ?? undefined };
   const replies = new ReplyRunner({
     store: createReplyStore(prisma),
     // A study participant's replies use their condition's settings.
@@ -93,6 +93,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     cluster,
     logger,
   });
+  cluster.setActivitySource(() => ({ connections: registry.size, replies: replies.runningCount }));
   const orphans = await replies.recover();
   if (orphans) logger.warn({ count: orphans }, 'replies left streaming by a crash were marked interrupted');
 
@@ -133,6 +134,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
       accessCode: config.accessCode,
       cookieSecure: config.cookieSecure,
       loginAttemptsPerMinute: config.loginAttemptsPerMinute,
+      limiters: cluster.limiters,
       onLogout: (sessionId) => gateway.closeSession(sessionId),
       onLogin: (user, participant) => study.service.onLogin(user, participant),
     }),
@@ -146,9 +148,10 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
       passwordHash: config.researcherPasswordHash,
       cookieSecure: config.cookieSecure,
       loginAttemptsPerMinute: config.researcherLoginAttemptsPerMinute,
+      limiters: cluster.limiters,
       exportSalt: config.exportSalt,
       settingsFile: agentConfig,
-      dashboard: { now: () => clock.now(), activeConnections: () => registry.size, repliesRunning: () => replies.runningCount },
+      dashboard: { now: () => clock.now(), activity: () => cluster.activity() },
       logger,
     }),
   );

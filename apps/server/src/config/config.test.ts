@@ -18,7 +18,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'file:/abs/z.db' }).databaseUrl).toBe('file:/abs/z.db');
   });
 
+  it('keeps the database and the agent file in PARLEY_DATA_DIR, unless they are set themselves', () => {
+    const config = loadConfig({ PARLEY_DATA_DIR: '/srv/parley' });
+    expect(config).toMatchObject({ databaseUrl: 'file:/srv/parley/parley.db', agentConfigPath: '/srv/parley/agent.json' });
+    expect(loadConfig({ PARLEY_DATA_DIR: 'lab' }).agentConfigPath).toBe(path.join(REPO_ROOT, 'lab', 'agent.json'));
+    expect(loadConfig({ PARLEY_DATA_DIR: '/srv/parley', DATABASE_URL: 'file:/elsewhere.db', AGENT_CONFIG: '/etc/agent.json' })).toMatchObject({
+      databaseUrl: 'file:/elsewhere.db',
+      agentConfigPath: '/etc/agent.json',
+    });
+  });
+
+  it('trusts proxies on this machine by default, and reads ANTHROPIC_BASE_URL', () => {
+    expect(loadConfig({})).toMatchObject({ trustProxy: 'loopback', anthropicBaseUrl: null });
+    expect(loadConfig({ TRUST_PROXY: 'false', ANTHROPIC_BASE_URL: 'https://gateway.example/anthropic' })).toMatchObject({ trustProxy: false, anthropicBaseUrl: 'https://gateway.example/anthropic' });
+  });
+
   it.each([
+    [{ ANTHROPIC_BASE_URL: 'ftp://x' }, /ANTHROPIC_BASE_URL/],
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],

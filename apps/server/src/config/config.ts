@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { parsePasswordHash, PasswordHashFormatError, type PasswordHash } from '../research/password-hash.ts';
 import { fromRepoRoot, REPO_ROOT } from './paths.ts';
@@ -41,6 +42,8 @@ const envSchema = z.object({
   AGENT_REPLIES: boolFromEnv.default(true),
   AGENT_CONFIG: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  PARLEY_DATA_DIR: z.string().min(1).default('data'),
   OPENAI_API_KEY: z.string().optional(),
   DATABASE_POOL_SIZE: intFromEnv(1, 1000).default(10),
   DATABASE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
@@ -86,6 +89,8 @@ export interface ServerConfig {
   agentReplies: boolean;
   agentConfigPath: string;
   anthropicApiKey: string | null;
+  /** Where the Anthropic provider sends requests unless the agent file names a `baseUrl` (e.g. a gateway). */
+  anthropicBaseUrl: string | null;
   openaiApiKey: string | null;
   /** Set: several instances share users through Redis (fan-out and reply coordination). */
   redisUrl: string | null;
@@ -94,15 +99,23 @@ export interface ServerConfig {
 }
 
 /** `file:x.db` relative paths are resolved against the repository root, never the working directory. */
-export function normalizeDatabaseUrl(url: string | undefined): string {
-  if (!url) return `file:${fromRepoRoot('data/parley.db')}`;
+/** The database URL with SQLite paths made absolute; by default `parley.db` in the data folder. */
+export function normalizeDatabaseUrl(url: string | undefined, dataDir = 'data'): string {
+  if (!url) return `file:${path.join(fromRepoRoot(dataDir), 'parley.db')}`;
   if (url.startsWith('file:')) return `file:${fromRepoRoot(url.slice('file:'.length))}`;
   if (/^postgres(ql)?:\/\//.test(url)) return url;
   throw new ConfigError('DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL).');
 }
 
+/**
+ * Default `loopback`: the production frontend server (and an nginx on the same machine) forward from
+ * 127.0.0.1 with X-Forwarded-For, so each participant is limited by their own address, not all of
+ * them together by the proxy's. Only a peer on this machine can set the address; a header sent from
+ * outside is never believed.
+ */
 function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === undefined || value === '') return 'loopback';
+  if (value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
@@ -153,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    databaseUrl: normalizeDatabaseUrl(e.DATABASE_URL),
+    databaseUrl: normalizeDatabaseUrl(e.DATABASE_URL, e.PARLEY_DATA_DIR),
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     accessCode: e.ACCESS_CODE ? e.ACCESS_CODE : null,
@@ -175,8 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     telemetryEventsPerMinute: e.TELEMETRY_EVENTS_PER_MINUTE,
     studySweepIntervalMs: e.STUDY_SWEEP_INTERVAL_MS,
     agentReplies: e.AGENT_REPLIES,
-    agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? 'data/agent.json'),
+    agentConfigPath: fromRepoRoot(e.AGENT_CONFIG ?? path.join(e.PARLEY_DATA_DIR, 'agent.json')),
     anthropicApiKey: e.ANTHROPIC_API_KEY ? e.ANTHROPIC_API_KEY : null,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL ?? null,
     openaiApiKey: e.OPENAI_API_KEY ? e.OPENAI_API_KEY : null,
     redisUrl: e.REDIS_URL ? e.REDIS_URL : null,
     redisPrefix: e.REDIS_PREFIX,

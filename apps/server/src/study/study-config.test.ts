@@ -59,6 +59,7 @@ describe('the study section', () => {
     [{ ...valid, consent: { required: 'yes', text: 'x' } }, 'study.consent.required: must be true or false'],
     [{ ...valid, conditions: { friendly: { temperature: 5 } } }, 'study.conditions.friendly.temperature: must be at most 2'],
     [{ ...valid, conditions: { friendly: { tempreature: 1 } } }, 'study.conditions.friendly: unknown field "tempreature"'],
+    [{ ...valid, conditions: { cool: { provider: 'anthropic', temperature: 0.2 } } }, 'study.conditions.cool.temperature: the "anthropic" provider does not send temperature'],
     [{ ...valid, conditions: { local: { provider: 'openai-compatible' } } }, 'study.conditions.local.baseUrl: required when provider is "openai-compatible"'],
     [{ ...valid, conditions: { 'bad name!': {} } }, 'study.conditions: the condition name "bad name!" must be 1 to 64 letters'],
     [{ ...valid, limits: { maxTurnsPerChat: 0 } }, 'study.limits.maxTurnsPerChat: must be at least 1'],

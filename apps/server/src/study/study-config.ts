@@ -119,7 +119,10 @@ export function parseStudySection(raw: unknown, baseFields: AgentFields, env: Ag
   for (const [name, fields] of entries) {
     const resolved = resolveAgentFields({ ...baseFields, ...fields }, env, `study.conditions.${name}`);
     if (!resolved.ok) errors.push(...resolved.errors);
-    else {
+    else if (fields.temperature !== undefined && resolved.settings.provider === 'anthropic') {
+      // A condition that differs only by an ignored setting would silently be the same condition.
+      errors.push(`study.conditions.${name}.temperature: the "anthropic" provider does not send temperature (the API version in use rejects it), so this condition would not differ as intended; vary systemPrompt or model instead`);
+    } else {
       conditions.push({ name, settings: resolved.settings });
       warnings.push(...resolved.warnings);
     }
