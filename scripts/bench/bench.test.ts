@@ -6,7 +6,8 @@ import { runBench, type BenchOutcome } from './bench.ts';
 import { QUICK_SIZES } from './sizes.ts';
 
 // The benchmark harness in miniature, so it cannot rot: every scenario except the web client's (it
-// needs a production build) runs against the real server at small sizes. Only correctness is
+// needs a production build) runs against the real server at small sizes (two instances on the local
+// PostgreSQL and Redis, as the multi-instance tests use them). Only correctness is
 // asserted — nothing lost, duplicated or out of order — never a timing: this machine is shared.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-smoke-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -23,14 +24,14 @@ describe('pnpm bench (smoke size)', () => {
     const outcome = await runBench({
       dir,
       pin: false,
-      scenarios: ['connections', 'send-ack', 'streaming', 'slow-reader', 'crash'],
+      scenarios: ['connections', 'send-ack', 'streaming', 'slow-reader', 'crash', 'two-instances'],
       sizes: QUICK_SIZES,
       log: () => {},
       emit: (line) => lines.push(line),
     });
     expect(outcome.failures).toEqual([]);
     // One JSON line per scenario, and a table row for each figure.
-    expect(lines.map((l) => JSON.parse(l).scenario)).toEqual(['connections', 'streaming', 'slow-reader', 'send-ack', 'crash']);
+    expect(lines.map((l) => JSON.parse(l).scenario)).toEqual(['connections', 'streaming', 'slow-reader', 'send-ack', 'crash', 'two-instances']);
     expect(outcome.table.split('\n').length).toBe(2 + outcome.results.reduce((n, r) => n + r.figures.length, 0));
 
     const connections = details(outcome, 'connections');
@@ -59,5 +60,12 @@ describe('pnpm bench (smoke size)', () => {
     expect(crash.ackedBeforeCrash).toBeGreaterThan(0);
     expect(crash.resendAcked).toBe(crash.inFlight);
     expect(crash.rows).toBe(crash.sent);
+
+    const pair = details(outcome, 'two-instances');
+    for (const run of pair.sendAck) {
+      expect(run).toMatchObject({ lost: 0, duplicated: 0, errors: 0, acked: run.scheduled });
+      expect(run.otherTab).toMatchObject({ seen: run.scheduled, missing: 0, duplicated: 0, outOfOrder: 0 });
+    }
+    for (const tab of [pair.streaming.generatingTab, pair.streaming.otherInstanceTab]) expect(tab.intact).toBe(QUICK_SIZES.twoInstances.replies);
   });
 });

@@ -10,9 +10,10 @@ import { crashScenario, type CrashSizes } from './scenarios/crash.ts';
 import { sendAckScenario, type SendAckSizes } from './scenarios/send-ack.ts';
 import { slowReaderScenario, type SlowReaderSizes } from './scenarios/slow-reader.ts';
 import { streamingScenario, type StreamingSizes } from './scenarios/streaming.ts';
+import { twoInstancesScenario, type TwoInstancesSizes } from './scenarios/two-instances.ts';
 import { webClientScenario, type WebSizes } from './scenarios/web-client.ts';
 
-export const SCENARIOS = ['connections', 'send-ack', 'streaming', 'slow-reader', 'crash', 'web'] as const;
+export const SCENARIOS = ['connections', 'send-ack', 'streaming', 'slow-reader', 'crash', 'two-instances', 'web'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchSizes {
@@ -23,6 +24,7 @@ export interface BenchSizes {
   streaming: StreamingSizes;
   slowReader: SlowReaderSizes;
   crash: CrashSizes;
+  twoInstances: TwoInstancesSizes;
   web: WebSizes;
 }
 
@@ -51,7 +53,8 @@ export interface BenchOutcome {
  * A. agent replies on (connections, streaming, slow reader): the full server as participants use it
  *    (connections in a server of its own, restarted after the logins, for a clean memory figure);
  * B. agent replies off (send → ack, crash): the write path alone, since at thousands of messages a
- *    second every message would otherwise start an agent reply and the figure would measure the agent.
+ *    second every message would otherwise start an agent reply and the figure would measure the agent;
+ * C. two instances on PostgreSQL and Redis (both servers running locally, as the tests need them).
  */
 export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const { sizes, log } = options;
@@ -126,6 +129,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       await parley.stop();
       parley = null;
     }
+    await run('two-instances', () => twoInstancesScenario(ctx, sizes.twoInstances));
     // Last: it builds the client and starts a browser, and the web client is the newest part.
     await run('web', () => webClientScenario(ctx, sizes.web));
   } finally {

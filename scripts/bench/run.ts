@@ -57,7 +57,11 @@ const outcome = await runBench({
   emit: (line) => console.log(line),
 });
 console.log(`\n${outcome.table}\n`);
-if (args.has('out')) fs.writeFileSync(path.resolve(REPO_ROOT, args.get('out')!), JSON.stringify(outcome, null, 2));
+if (args.has('out')) {
+  const out = path.resolve(REPO_ROOT, args.get('out')!);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(outcome, null, 2));
+}
 if (!args.has('cpu-prof')) fs.rmSync(dir, { recursive: true, force: true });
 else console.error(`server CPU profile(s) in ${dir}/profiles`);
 process.exit(0);

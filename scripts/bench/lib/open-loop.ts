@@ -35,7 +35,7 @@ export interface OpenLoopResult {
   /** How late the client itself sent, ms (p99): if this is large the client, not the server, is the bottleneck. */
   clientSendLagP99Ms: number;
   /** Per message: its chat, content, and whether it was sent / acked (for the crash scenario's checks). */
-  messages: { chatId: string; clientMsgId: string; content: string; sent: boolean; acked: boolean; socket: number }[];
+  messages: { chatId: string; clientMsgId: string; content: string; sent: boolean; acked: boolean; socket: number; ackedAt?: number }[];
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -65,6 +65,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       if (ackCount[i] === 1) {
         acked += 1;
         messages[i]!.acked = true;
+        messages[i]!.ackedAt = receivedAt;
         latencies.push(receivedAt - (t0 + i * interval));
       }
     } else if (frame.type === 'error') {
