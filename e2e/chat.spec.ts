@@ -30,6 +30,19 @@ test('sends a message and shows the simulated agent streaming its reply as Markd
   await expect(chat.title).toContainText('Hello Parley');
 });
 
+test('HTML in an agent reply is shown as text and never runs; inline code is rendered', async ({ page, loggedIn, chat }) => {
+  void loggedIn;
+  // The simulated agent quotes the message inside its Markdown reply, as a model might repeat it.
+  await chat.sendAndWaitForReply('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> try `npm test`');
+  const reply = chat.lastAgentMessage.locator('.markdown');
+  await expect(reply).toContainText('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>');
+  await expect(reply.locator('img, script, [onerror]')).toHaveCount(0);
+  await expect(reply.locator('code')).toHaveText(['npm test', 'provider']);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  // The participant's own message is plain text too.
+  await expect(chat.userMessages.last().locator('img, script')).toHaveCount(0);
+});
+
 test('Enter sends, Shift+Enter adds a line, and the box grows with its text', async ({ loggedIn, chat }) => {
   void loggedIn;
   const height = async () => (await chat.input.boundingBox())!.height;
