@@ -11,9 +11,8 @@ export interface AnthropicProviderOptions {
 }
 
 /**
- * Claude through @anthropic-ai/sdk's raw event stream (`messages.create({ stream: true })`):
- * we only need text deltas and token counts, and the raw stream skips the SDK's message
- * accumulation.
+ * Claude through @anthropic-ai/sdk's `messages.stream`, reading its events as they arrive:
+ * text deltas become the reply, message_start/message_delta give the token counts.
  *
  * Sampling: `settings.temperature` is deliberately not sent. The SDK 1.x speaks API version
  * 2026-10-21, whose Messages endpoint rejects temperature/top_p/top_k (HTTP 400, even at
@@ -35,23 +34,26 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Agen
         // Explicit, so only Parley's configuration (not the SDK reading the environment itself) decides.
         baseURL: settings.baseUrl ?? options.baseUrl ?? 'https://api.anthropic.com',
         maxRetries: settings.maxRetries,
-        // Per attempt; guardedStream enforces the whole-reply budget across attempts.
+        // Per attempt, until the response starts; guardedStream enforces the silence timeout across attempts.
         timeout: settings.timeoutMs,
         // The SDK's own logging would print provider error text to stdout; failures reach our logs through ProviderError.cause.
         logLevel: 'off',
       });
 
       async function* produce(signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-        const stream = await client.messages.create(
+        const stream = client.messages.stream(
           {
             model: settings.model,
             max_tokens: settings.maxTokens,
             system: settings.systemPrompt.length > 0 ? settings.systemPrompt : undefined,
             messages: request.history.map((turn) => ({ role: turn.role, content: turn.content })),
-            stream: true,
           },
           { signal },
         );
+        // The stream's iterator ends quietly when an error arrives while nobody is waiting on it;
+        // kept here, so a failure in the middle of a reply is reported as what it was.
+        let failure: unknown;
+        stream.on('error', (error) => (failure ??= error));
         let inputTokens: number | undefined;
         let outputTokens: number | undefined;
         let stopReason: string | undefined;
@@ -80,6 +82,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Agen
               break;
           }
         }
+        if (failure !== undefined) throw failure;
         // The SDK ends quietly on a dropped connection or an abort; only message_stop means complete.
         throw new StreamEndedEarlyError();
       }

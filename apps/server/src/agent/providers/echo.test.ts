@@ -73,12 +73,21 @@ describe('echo provider', () => {
     expect(reply.error).toBeUndefined();
   });
 
-  it('turns the whole-reply timeout into agent_timeout', async () => {
+  it('turns a silence longer than the timeout into agent_timeout', async () => {
     const reply = await collectStream(
-      createEchoProvider().stream(request({ history: [{ role: 'user', content: '/long 1000' }], echoDelayMs: 20, timeoutMs: 150 })),
+      createEchoProvider().stream(request({ history: [{ role: 'user', content: '/long 1000' }], echoDelayMs: 2000, timeoutMs: 300 })),
     );
     expect(reply.error).toMatchObject({ name: 'ProviderError', code: 'agent_timeout' });
-    expect(reply.textEvents).toBeGreaterThan(0);
-    expect(reply.textEvents).toBeLessThan(1000);
+    // The first token comes at once; the second would come after 2 s of silence.
+    expect(reply.textEvents).toBe(1);
+  });
+
+  it('lets a reply that keeps streaming run longer than the timeout', async () => {
+    const reply = await collectStream(
+      createEchoProvider().stream(request({ history: [{ role: 'user', content: '/long 40' }], echoDelayMs: 50, timeoutMs: 1000 })),
+    );
+    // About 2 s in all, twice the timeout, and never more than 50 ms between tokens.
+    expect(reply.error).toBeUndefined();
+    expect(reply.textEvents).toBe(40);
   });
 });

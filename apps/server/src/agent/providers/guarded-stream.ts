@@ -21,8 +21,10 @@ export type EventProducer = (signal: AbortSignal) => AsyncIterable<ProviderEvent
  * only has to speak its wire format:
  *
  * - The caller's abort ends the stream quietly (the iterator returns, nothing is thrown).
- * - The whole-reply timeout (`settings.timeoutMs`, covering retries, the wait for the first
- *   token and the stream itself) aborts the producer and throws ProviderError('agent_timeout').
+ * - The silence timeout (`settings.timeoutMs`) aborts the producer and throws
+ *   ProviderError('agent_timeout') when no event arrives for that long: while waiting for the
+ *   first token (retries included) or between two events. It is not a limit on the whole reply,
+ *   so a long answer that keeps streaming is never cut off (its length is bounded by maxTokens).
  * - Both take effect promptly even if the producer is stuck in an await that ignores its
  *   signal: each `next()` is raced against the abort.
  * - Any other failure is converted by `toProviderError`; a ProviderError passes through.
@@ -41,7 +43,7 @@ export async function* guardedStream(
   callerSignal.addEventListener('abort', onCallerAbort, { once: true });
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new Error('reply timeout'));
+    controller.abort(new Error('the agent was silent for longer than its timeout'));
   }, request.settings.timeoutMs);
 
   // Rejects when either abort fires; raced against every next() so a stuck producer cannot hold us.
@@ -60,6 +62,7 @@ export async function* guardedStream(
     for (;;) {
       const result = await Promise.race([iterator.next(), aborted]);
       if (result.done) break;
+      timer.refresh();
       yield result.value;
     }
     finished = true;

@@ -26,7 +26,7 @@ export interface AgentSettings {
    */
   temperature: number;
   maxTokens: number;
-  /** Whole-reply timeout, from the call to the last token. Default 120000. */
+  /** Silence timeout: the longest wait for the first token (retries included) or between two events. Default 120000. */
   timeoutMs: number;
   /** For anthropic (optional) and openai-compatible (required). */
   baseUrl?: string;
@@ -74,7 +74,7 @@ export interface AgentProvider {
   readonly simulated: boolean;
   /**
    * Streams one reply. Ends quietly when `request.signal` aborts; throws ProviderError for
-   * every failure, including the whole-reply timeout (`agent_timeout`).
+   * every failure, including the silence timeout (`agent_timeout`).
    */
   stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
 }
