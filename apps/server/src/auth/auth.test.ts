@@ -28,6 +28,17 @@ describe('login', () => {
     expect(res.body).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
   });
 
+  it('answers 400 with a plain message to a body in another charset and to an undecodable address', async () => {
+    server = await startTestServer();
+    const latin1 = await apiClient(server.url)('POST', '/api/auth/login', '{"username":"ada"}', { 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(400);
+    expect(latin1.body).toEqual({ error: { code: 'bad_request', message: 'The request body must be JSON in UTF-8.' } });
+    const { token } = await login(server.url, 'ada');
+    const undecodable = await apiClient(server.url, token)('GET', '/api/chats/%E0');
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body.error.code).toBe('bad_request');
+  });
+
   it('creates the user on first login, trims the name, and finds the same user the next time', async () => {
     server = await startTestServer();
     const first = await login(server.url, '  Ada Lovelace ');

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
   it('trusts proxies on this machine by default, and reads ANTHROPIC_BASE_URL', () => {
     expect(loadConfig({})).toMatchObject({ trustProxy: 'loopback', anthropicBaseUrl: null });
     expect(loadConfig({ TRUST_PROXY: 'false', ANTHROPIC_BASE_URL: 'https://gateway.example/anthropic' })).toMatchObject({ trustProxy: false, anthropicBaseUrl: 'https://gateway.example/anthropic' });
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'lopback' })).toThrow(/TRUST_PROXY/);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { parsePasswordHash, PasswordHashFormatError, type PasswordHash } from '../research/password-hash.ts';
 import { fromRepoRoot, REPO_ROOT } from './paths.ts';
@@ -118,6 +119,12 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
+  // Checked here with the parser express itself uses, so a typo stops start-up naming the variable.
+  try {
+    proxyAddr.compile(value.split(',').map((part) => part.trim()));
+  } catch (err) {
+    throw new ConfigError(`Invalid setting TRUST_PROXY: ${(err as Error).message}; use loopback, an address or CIDR list, a hop count, true or false.`);
+  }
   return value;
 }
 

@@ -20,6 +20,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } });
       return;
     }
+    // Any other client error from express or body-parser (an undecodable path, an unsupported
+    // charset or encoding) is the request's fault: a 400 with a plain message, never a logged 500.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(400).json({ error: { code: 'bad_request', message: clientErrorMessage(status) } });
+      return;
+    }
     const unavailable = databaseUnavailable(err);
     if (unavailable) {
       logger.warn({ err, reqId: req.id, url: req.originalUrl }, 'database unavailable');
@@ -29,6 +36,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err, reqId: req.id, url: req.originalUrl }, 'unhandled request error');
     res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server. Please try again.' } });
   };
+}
+
+function clientErrorMessage(status: number): string {
+  if (status === 415) return 'The request body must be JSON in UTF-8.';
+  return 'The request could not be understood; check its address and body.';
 }
 
 export const notFoundHandler: RequestHandler = (_req, res) => {
