@@ -114,6 +114,7 @@ describe('bad frames', () => {
     // Each send waits for its commit, so a burst arrives far faster than it is handled.
     for (let i = 0; i < 3000; i += 1) socket.send({ type: 'send', chatId: chat.id, clientMsgId: `f${i}`, content: `burst ${i}` });
     expect(await socket.waitClosed()).toBe(4008);
+    expect(socket.ofType('error').filter((e) => e.code === 'rate_limited')).toHaveLength(1);
     expect(socket.ofType('ack').length).toBeLessThan(1000);
   });
 });

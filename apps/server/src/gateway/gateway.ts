@@ -114,6 +114,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The rate limit is applied in order, as frames are handled; a client that sends far faster than
     // its frames are handled (e.g. while the database is slow) is cut off here, before memory grows.
     if (connection.queued >= maxQueuedFrames) {
+      // Frames already parsed from the same read still arrive after the close began: one notice only.
+      if (connection.socket.readyState !== connection.socket.OPEN) return;
+      connection.send({ type: 'error', code: 'rate_limited', message: 'Too many messages too fast; the connection was closed. Please slow down.' });
       connection.socket.close(CLOSE_CODES.rateLimited, 'Too many frames');
       return;
     }
