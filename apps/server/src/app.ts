@@ -122,6 +122,10 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     clustered: config.redisUrl !== null,
   });
 
+  cluster.onControl((message) => {
+    if (message.type === 'logout') gateway.closeSession(message.sessionId);
+  });
+
   const checks = [{ name: 'database', required: true, check: () => database.ping() }];
   // Without Redis an instance still serves its own sockets: degraded, not down.
   if (config.redisUrl) checks.push({ name: 'redis', required: false, check: () => cluster.check() });
@@ -135,7 +139,10 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
       cookieSecure: config.cookieSecure,
       loginAttemptsPerMinute: config.loginAttemptsPerMinute,
       limiters: cluster.limiters,
-      onLogout: (sessionId) => gateway.closeSession(sessionId),
+      onLogout: (sessionId) => {
+        gateway.closeSession(sessionId);
+        cluster.control({ type: 'logout', sessionId });
+      },
       onLogin: (user, participant) => study.service.onLogin(user, participant),
     }),
   );

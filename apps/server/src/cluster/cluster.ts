@@ -11,7 +11,9 @@ export type ControlMessage =
   /** A user message was stored for a chat whose reply lane another instance holds. */
   | { type: 'user-message'; chatId: string; userId: string }
   /** A socket (re)connected or asked to resume: whoever runs replies for this user sends snapshots. */
-  | { type: 'resync'; userId: string; chatId?: string };
+  | { type: 'resync'; userId: string; chatId?: string }
+  /** A session logged out: its sockets close on every instance. */
+  | { type: 'logout'; sessionId: string };
 
 /** What an instance is doing right now, for the research dashboard. */
 export interface Activity {

@@ -71,6 +71,14 @@ async function aliceOnBoth() {
 }
 
 describe('several instances (PostgreSQL + Redis)', () => {
+  it('logging out on one instance closes that session\'s tabs on the other too', async () => {
+    const { a, user, tabA, tabB } = await aliceOnBoth();
+    expect((await user.api('POST', '/api/auth/logout')).status).toBe(204);
+    expect(await tabA.waitClosed()).toBe(4001);
+    expect(await tabB.waitClosed()).toBe(4001);
+    await expect(TestSocket.connect(a.wsUrl, { token: user.token })).rejects.toMatchObject({ status: 401 });
+  });
+
   it('a user with a tab on each instance sees every message and every streamed token on both', async () => {
     const { b, chat, tabA, tabB } = await aliceOnBoth();
     const other = await login(b.url, 'bob');

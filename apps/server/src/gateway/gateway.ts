@@ -75,7 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function onConnection(ws: WebSocket, session: AuthenticatedSession): void {
-    const connection = new ClientConnection(ws, session.user.id, session.sessionId, options.maxBufferedBytes ?? 1024 * 1024, (c) =>
+    const connection = new ClientConnection(ws, session.user.id, session.sessionId, session.expiresAt.getTime(), options.maxBufferedBytes ?? 1024 * 1024, (c) =>
       logger.warn({ userId: c.userId, buffered: c.socket.bufferedAmount }, 'socket stopped reading; terminated'),
     );
     // Register and snapshot in one tick: every delta after this snapshot reaches this socket.
@@ -146,7 +146,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const heartbeat = setInterval(() => {
+    const now = Date.now();
     for (const connection of registry.all()) {
+      // A session is checked at the upgrade only; an open socket must not outlive it.
+      if (now >= connection.sessionExpiresAt) {
+        connection.socket.close(CLOSE_CODES.sessionEnded, 'Session expired');
+        continue;
+      }
       if (!connection.alive) {
         connection.socket.terminate();
         continue;
