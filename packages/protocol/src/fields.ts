@@ -3,6 +3,7 @@ import {
   ACCESS_CODE_MAX_LENGTH,
   CHAT_TITLE_MAX_LENGTH,
   CLIENT_MSG_ID_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
   USERNAME_MAX_LENGTH,
 } from './limits.ts';
 
@@ -36,4 +37,8 @@ export const chatTitleSchema = z
  * Message content is checked by the server, not the schema, so that an empty or over-long message
  * gets its own error code (message_empty / message_too_long) carrying the clientMsgId.
  */
-export const messageContentSchema = z.string({ error: 'content must be text.' });
+export const messageContentSchema = z
+  .string({ error: 'content must be text.' })
+  .describe(
+    `At most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters (\`MESSAGE_MAX_LENGTH\`, counted in UTF-16 code units as JavaScript's \`length\`) and not blank; the server refuses a longer one with \`message_too_long\` and a blank one with \`message_empty\`.`,
+  );

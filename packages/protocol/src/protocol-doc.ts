@@ -51,9 +51,11 @@ function typeOf(schema: JsonSchema): string {
 
 function fieldTable(schema: z.ZodType): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const rows = Object.entries(json.properties ?? {}).map(
-    ([name, field]) => `| \`${name}\` | ${json.required?.includes(name) ? 'yes' : 'no'} | ${typeOf(field).replace(/\n/g, ' ')} |`,
-  );
+  // A field's own description (e.g. a limit the server checks outside the schema) follows its type.
+  const rows = Object.entries(json.properties ?? {}).map(([name, field]) => {
+    const type = field.description ? `${typeOf(field)}. ${field.description}` : typeOf(field);
+    return `| \`${name}\` | ${json.required?.includes(name) ? 'yes' : 'no'} | ${type.replace(/\n/g, ' ')} |`;
+  });
   return ['| field | required | type |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -125,10 +127,10 @@ ${endpoints}
 
 ## WebSocket \`/ws\`
 
-Authenticated during the HTTP upgrade with the session cookie or \`Authorization: Bearer\`; an unknown session is refused with 401, an \`Origin\` that is neither allowed (\`ALLOWED_ORIGINS\`) nor the server's own host with 403. Every frame is one JSON text message with a \`type\`. A malformed or unknown frame is answered with \`error\` and the socket stays open; a frame over \`MAX_FRAME_BYTES\` closes it with 1009; a client sending more than \`WS_FRAMES_PER_SECOND\` gets \`rate_limited\`, and at twice that rate is closed with 4008. The server pings every \`HEARTBEAT_INTERVAL_MS\` and drops sockets that miss a pong.
+Authenticated during the HTTP upgrade with the session cookie or \`Authorization: Bearer\`; an unknown session is refused with 401, an \`Origin\` that is neither allowed (\`ALLOWED_ORIGINS\`) nor the server's own host with 403. Every frame is one JSON text message with a \`type\`. A malformed or unknown frame is answered with \`error\` and the socket stays open; a frame over \`MAX_FRAME_BYTES\` closes it with 1009; a client sending more than \`WS_FRAMES_PER_SECOND\` frames a second gets a \`rate_limited\` error and its frames over that rate are dropped unhandled, and at twice that rate it is closed with 4008. A socket's frames are handled one at a time, in order; when more than max(64, 2 × \`WS_FRAMES_PER_SECOND\`) of them wait unhandled, the server sends an error frame \`rate_limited\`, then closes with 4008. A socket that stops reading is terminated (no close frame; the client sees 1006) once more than 1 MiB of output waits unsent to it; a reconnecting client catches up from the REST API and \`hello.streaming\`. The server pings every \`HEARTBEAT_INTERVAL_MS\` and drops sockets that miss a pong.
 
 ### Streaming and resume
-A reply is \`agent.start\`, then \`agent.delta\` frames numbered by \`seq\` from 0 without gaps, then \`agent.done\` or \`agent.error\`. They go to every socket of the chat's owner. A client that connects while a reply runs finds it in \`hello.streaming\` (text so far and the \`seq\` it ends at); a client that opens a chat sends \`resume\` and gets \`agent.snapshot\`. Live deltas follow the snapshot on the same socket with no gap and no duplicate: ignore a \`seq\` you already have, send \`resume\` when you see a gap. Closing a socket never stops a reply; only \`stop\`, a newer user message, or a server shutdown end one early, stored as \`interrupted\` with exactly the text sent.
+A reply is \`agent.start\`, then \`agent.delta\` frames numbered by \`seq\` from 0 without gaps, then \`agent.done\` or \`agent.error\`. They go to every socket of the chat's owner. A client that connects while a reply runs finds it in \`hello.streaming\` (text so far and the \`seq\` it ends at); a client that opens a chat may take the running reply from the \`streaming\` field of \`GET /api/chats/:id\`, or send \`resume\` and get \`agent.snapshot\`. Live deltas follow an \`agent.snapshot\` on the same socket with no gap and no duplicate; deltas may arrive before or after a REST response, so merge them by \`seq\`: ignore a \`seq\` you already have, send \`resume\` when you see a gap. The web client takes running replies from \`hello.streaming\` and \`GET /api/chats/:id\` (when it opens a chat and after a reconnect) and sends \`resume\` only when it sees a gap in \`seq\`. Closing a socket never stops a reply; only \`stop\`, a newer user message, or a server shutdown end one early, stored as \`interrupted\` with exactly the text sent.
 
 ## Client → server frames
 

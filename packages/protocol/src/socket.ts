@@ -214,14 +214,13 @@ export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 export type ClientFrameOf<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
 
-/** WebSocket close codes Parley uses beyond the standard ones. */
+/** The WebSocket close codes the server sends (docs/protocol.md lists exactly these). */
 export const CLOSE_CODES = {
   goingAway: 1001,
-  policyViolation: 1008,
+  /** Sent by the socket library when a frame exceeds `MAX_FRAME_BYTES`. */
   messageTooBig: 1009,
-  serverError: 1011,
   /** The session ended (logout or expiry); the client must log in again rather than reconnect. */
   sessionEnded: 4001,
-  /** The client sent too many frames too fast. */
+  /** The client sent too many frames too fast, or let too many wait unhandled. */
   rateLimited: 4008,
 } as const;
