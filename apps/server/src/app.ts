@@ -18,6 +18,7 @@ import { createGateway } from './gateway/gateway.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { createHttpApp } from './http/create-http-app.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { trackInFlightRequests } from './http/in-flight.ts';
 import type { Logger } from './logging/logger.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { createServerMetrics } from './metrics/server-metrics.ts';
@@ -104,7 +105,8 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
   });
   events.onChatUpdated(({ userId, chat }) => cluster.toUser(userId, { type: 'chat.updated', chat }));
 
-  const app = createHttpApp({ logger, trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins });
+  const inFlight = trackInFlightRequests();
+  const app = createHttpApp({ logger, trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins, inFlight });
   const server = http.createServer(app);
   const gateway = createGateway({
     server,
@@ -193,6 +195,10 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     study.close();
     agentConfig.close();
     await gateway.close(Math.max(0, deadline - Date.now()));
+    // Requests already accepted are answered (within the deadline) before the connections close.
+    if (!(await inFlight.settled(Math.max(0, deadline - Date.now())))) {
+      logger.warn({ requests: inFlight.active }, 'requests still running at the shutdown deadline were cut off');
+    }
     server.closeAllConnections();
     await httpClosed;
     await cluster.close();
