@@ -51,8 +51,8 @@ echo "[test] unit and integration tests"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
 
-echo "[test] the backend suite again, on PostgreSQL"
-TEST_DATABASE=postgresql pnpm exec vitest run apps/server --reporter=default --reporter=json --outputFile.json=.tmp/vitest-postgresql.json || status=$?
+echo "[test] the backend suite and the export script again, on PostgreSQL"
+TEST_DATABASE=postgresql pnpm exec vitest run apps/server scripts/research --reporter=default --reporter=json --outputFile.json=.tmp/vitest-postgresql.json || status=$?
 
 e2e_status=0
 if [ "${SKIP_E2E:-0}" != 1 ]; then
