@@ -27,8 +27,8 @@ export function feedbackRoutes(options: FeedbackRoutesOptions): Router {
     async (req, res) => {
       const { rating, comment } = validate(feedbackRequestSchema, req.body ?? {});
       const userId = sessionOf(res).user.id;
-      await options.study.requireMayChat(userId);
-      const recorded = await options.feedback.record({ userId, messageId: req.params.id, rating, comment, at: options.clock.now() });
+      const participation = await options.study.requireMayChat(userId);
+      const recorded = await options.feedback.record({ userId, participantId: participation?.id ?? null, messageId: req.params.id, rating, comment, at: options.clock.now() });
       options.publish(userId, { type: 'feedback.updated', chatId: recorded.chatId, messageId: req.params.id, feedback: recorded.feedback });
       const body: FeedbackResponse = { messageId: req.params.id, feedback: recorded.feedback };
       res.json(body);

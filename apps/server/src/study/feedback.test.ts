@@ -75,6 +75,23 @@ describe('feedback', () => {
     expect(Number(count!.n)).toBe(0);
   });
 
+  it("refuses feedback on an earlier study's reply: that conversation can only be read", async () => {
+    server = await startStudyServer({ study: { id: 'first' } });
+    const p = await arrive(server.url, 'returning');
+    const { reply } = await exchange(p);
+    expect((await rate(p, reply.id, { rating: 'up' })).status).toBe(200);
+    await server.writeSettings({ agent: { provider: 'echo', echoDelayMs: 0 }, study: { id: 'second' } });
+
+    const res = await rate(p, reply.id, { rating: 'down', comment: 'changed my mind' });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toEqual({ code: 'forbidden', message: expect.stringMatching(/can only be read/) });
+    const history = await rawQuery<{ rating: string | null }>(server.config.databaseUrl, 'SELECT "rating" FROM "Feedback" WHERE "messageId" = ?', [reply.id]);
+    expect(history).toEqual([{ rating: 'up' }]);
+    // In the second study's own conversation, feedback works as before.
+    const current = await exchange(p);
+    expect((await rate(p, current.reply.id, { rating: 'down' })).status).toBe(200);
+  });
+
   it.each([
     [{}, /rating/],
     [{ rating: 'meh' }, /rating/],

@@ -8,7 +8,7 @@ import { createEventStore } from './event-store.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { createParticipantStore, type ParticipantRow } from './participant-store.ts';
 import type { StudyConfig } from './study-config.ts';
-import { chatTurns, computeStudyView, effectiveConsent, mayChat, timeLimitEndsAt } from './study-state.ts';
+import { chatTurns, computeStudyView, effectiveConsent, isChatOfParticipation, mayChat, READ_ONLY_CHAT_MESSAGE, timeLimitEndsAt } from './study-state.ts';
 
 export interface StudyServiceDeps {
   prisma: Prisma;
@@ -157,9 +157,7 @@ export function createStudyService(deps: StudyServiceDeps) {
         const alreadyStored = () => prisma.message.count({ where: { chatId: input.chatId, clientMsgId: input.clientMsgId } }).then((n) => n > 0);
 
         if (chat.participantId !== row.id) {
-          if (chat.participantId !== null || chat.messageCount > 0) {
-            throw new AppError('forbidden', 'This conversation was held outside the current study and can only be read.');
-          }
+          if (!isChatOfParticipation(chat, row.id)) throw new AppError('forbidden', READ_ONLY_CHAT_MESSAGE);
           if (!study.permissions.multipleChats && (await prisma.chat.count({ where: { participantId: row.id } })) > 0) {
             throw new AppError('forbidden', 'This study allows one conversation; please continue the one you started.');
           }

@@ -20,6 +20,16 @@ export function effectiveConsent(row: Pick<ParticipationState, 'consentStatus'>,
 
 export const mayChat = (consent: ConsentStatus): boolean => consent === 'accepted' || consent === 'not_required';
 
+/**
+ * Whether a chat is this participation's: assigned to it, or still empty and unassigned (its first
+ * message makes it this participation's). Any other chat was held outside the current study
+ * (before it, or in an earlier one) and can only be read while this study runs.
+ */
+export const isChatOfParticipation = (chat: { participantId: string | null; messageCount: number }, participantId: string): boolean =>
+  chat.participantId === participantId || (chat.participantId === null && chat.messageCount === 0);
+
+export const READ_ONLY_CHAT_MESSAGE = 'This conversation was held outside the current study and can only be read.';
+
 /** When the time limit ends participation, or null (no limit, or the time has not started). */
 export function timeLimitEndsAt(row: Pick<ParticipationState, 'startedAt'>, study: StudyConfig): Date | null {
   if (study.limits.maxMinutes === null || row.startedAt === null) return null;

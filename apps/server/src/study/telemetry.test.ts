@@ -126,6 +126,37 @@ describe('telemetry', () => {
     expect(await storedEvents(server.config.databaseUrl, p.user.id)).toHaveLength(4);
   });
 
+  it("stores an event sent with an earlier study's chat open under the current study, without that chat", async () => {
+    server = await startStudyServer({ study: { id: 'first' } });
+    const p = await arrive(server.url, 'returning');
+    const oldChat = (await p.api('POST', '/api/chats')).body.chat;
+    const socket = await openSocket(server.wsUrl, p.token, sockets);
+    await send(p, oldChat.id, 'hello', 'c1');
+    const oldReply = (await socket.next('agent.done')).message;
+    await server.writeSettings({ agent: { provider: 'echo', echoDelayMs: 0 }, study: { id: 'second' } });
+    const newChat = (await p.api('POST', '/api/chats')).body.chat;
+    const clientTime = new Date().toISOString();
+
+    const res = await p.api('POST', '/api/telemetry', {
+      events: [
+        { kind: 'visibility', clientTime, chatId: oldChat.id, state: 'hidden' },
+        { kind: 'stop_pressed', clientTime, chatId: oldChat.id, messageId: oldReply.id, shownChars: 3 },
+        { kind: 'paste', clientTime, chatId: newChat.id, length: 7 },
+      ],
+    });
+    expect(res.status).toBe(202);
+
+    const ids = await rawQuery<{ id: string; studyId: string }>(server.config.databaseUrl, 'SELECT "id", "studyId" FROM "Participant" WHERE "userId" = ?', [p.user.id]);
+    const second = ids.find((row) => row.studyId === 'second')!.id;
+    const rows = await storedEvents(server.config.databaseUrl, p.user.id);
+    // The old chat (and its message) stays as it was when the first study ended; the event is the second study's.
+    expect(rows.map((r) => [r.kind, r.participantId, r.chatId, r.messageId])).toEqual([
+      ['visibility', second, null, null],
+      ['stop_pressed', second, null, null],
+      ['paste', second, newChat.id, null],
+    ]);
+  });
+
   it('collects nothing before consent', async () => {
     server = await startStudyServer({ study: { id: 'consent-first', consent: { text: 'Agree?' } } });
     const p = await arrive(server.url, 'undecided');

@@ -48,8 +48,17 @@ export async function writeExport(prisma: Prisma, options: ExportOptions, sink: 
     await sink.write(csvRow(EXPORT_CSV_COLUMNS));
   } else {
     for await (const page of participantPages(prisma, filters, pageSize)) {
+      // A participant's events, except those their conversations carry (chats of this
+      // participation with messages; see isConversationEvent): events without a chat, and any
+      // naming a chat outside this participation (an earlier study's, or one empty or deleted).
+      const chats = await prisma.chat.findMany({ where: { participantId: { in: page.map((p) => p.id) }, messageCount: { gt: 0 } }, select: { id: true, participantId: true } });
       const events = await prisma.participantEvent.findMany({
-        where: { participantId: { in: page.map((p) => p.id) }, chatId: null },
+        where: {
+          OR: page.map((p) => ({
+            participantId: p.id,
+            OR: [{ chatId: null }, { chatId: { notIn: chats.filter((c) => c.participantId === p.id).map((c) => c.id) } }],
+          })),
+        },
         orderBy: [{ serverTime: 'asc' }, { id: 'asc' }],
       });
       const chunk = page.map((p) => JSON.stringify(participantRecord(p, events.filter((e) => e.participantId === p.id), pseudo)) + '\n').join('');

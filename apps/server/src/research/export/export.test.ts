@@ -210,3 +210,52 @@ describe('the CSV export', () => {
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+@\t\r]/);
   });
 });
+
+describe("a participant's events across two studies", () => {
+  it("go to the study they happened in: none in an earlier study's conversation, none lost", async () => {
+    const own = await startStudyServer({ agent: ECHO, study: { id: 'first' } });
+    try {
+      const prisma = own.server.database.prisma;
+      const exported = async (study?: string) => {
+        let text = '';
+        await writeExport(prisma, { format: 'jsonl', filters: study ? { study } : {}, pseudo: createPseudonymizer(false, null) }, { write: async (chunk) => void (text += chunk) });
+        return records(text);
+      };
+      const p = await arrive(own.url, 'twice');
+      const oldChat = (await p.api('POST', '/api/chats')).body.chat.id as string;
+      expect((await p.api('POST', `/api/chats/${oldChat}/messages`, { clientMsgId: 'm1', content: 'in the first study' })).status).toBe(201);
+      await p.api('POST', '/api/telemetry', { events: [{ kind: 'paste', clientTime: '2026-01-01T00:00:00.000Z', chatId: oldChat, length: 1 }] });
+
+      await own.writeSettings({ agent: ECHO, study: { id: 'second' } });
+      // The first study's chat is still open in the browser while the second study runs.
+      await p.api('POST', '/api/telemetry', { events: [{ kind: 'visibility', clientTime: '2026-01-02T00:00:00.000Z', chatId: oldChat, state: 'hidden' }] });
+      const second = await prisma.participant.findUniqueOrThrow({ where: { studyId_userId: { studyId: 'second', userId: p.user.id } } });
+      // As stored before events were checked against the chat's study: the second participation with the first study's chat.
+      await prisma.participantEvent.create({
+        data: { userId: p.user.id, participantId: second.id, chatId: oldChat, kind: 'visibility', source: 'client', clientTime: new Date('2026-01-02T00:00:01.000Z'), serverTime: new Date(), data: '{"state":"visible"}' },
+      });
+      const newChat = (await p.api('POST', '/api/chats')).body.chat.id as string;
+      expect((await p.api('POST', `/api/chats/${newChat}/messages`, { clientMsgId: 'm2', content: 'in the second study' })).status).toBe(201);
+
+      const first = await exported('first');
+      expect(conversations(first).map((c) => [c.chatId, c.events.map((e) => e.kind)])).toEqual([[oldChat, ['paste']]]);
+      const later = await exported('second');
+      expect(participants(later).map((r) => r.events.map((e) => [e.kind, e.clientTime]))).toEqual([
+        [
+          ['visibility', '2026-01-02T00:00:00.000Z'],
+          ['visibility', '2026-01-02T00:00:01.000Z'],
+        ],
+      ]);
+      expect(conversations(later).map((c) => [c.chatId, c.events])).toEqual([[newChat, []]]);
+      // Each event once in the whole export.
+      const all = await exported();
+      expect([...participants(all), ...conversations(all)].flatMap((r) => r.events.map((e) => e.clientTime)).sort()).toEqual([
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-02T00:00:00.000Z',
+        '2026-01-02T00:00:01.000Z',
+      ]);
+    } finally {
+      await own.close();
+    }
+  }, 30_000);
+});

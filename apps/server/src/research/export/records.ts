@@ -99,6 +99,15 @@ export function participantRecord(row: ParticipantWithUser, events: readonly Par
 }
 
 /**
+ * Whether an event naming this chat is part of its conversation: recorded under the chat's own
+ * participation, or outside any study. An event of another participation (a later study's, sent
+ * with this chat open, as stored before telemetry checked the chat's study) is not: the
+ * participant record of its own participation carries it (see export-stream.ts).
+ */
+export const isConversationEvent = (event: Pick<ParticipantEvent, 'participantId'>, chat: Pick<Chat, 'participantId'>): boolean =>
+  event.participantId === null || event.participantId === chat.participantId;
+
+/**
  * The conversation records of these chats, in the order given: their messages, each message's
  * feedback history and the chats' events, read with three queries whatever the number of chats.
  */
@@ -126,7 +135,7 @@ export async function loadConversationRecords(prisma: Prisma, chats: readonly Ch
     createdAt: chat.createdAt.toISOString(),
     lastUserMessageAt: chat.lastUserMessageAt?.toISOString() ?? null,
     messages: (messagesByChat.get(chat.id) ?? []).map((m) => messageRecord(m, feedbackByMessage.get(m.id) ?? [])),
-    events: (eventsByChat.get(chat.id) ?? []).map((e) => eventRecord(e, pseudo)),
+    events: (eventsByChat.get(chat.id) ?? []).filter((e) => isConversationEvent(e, chat)).map((e) => eventRecord(e, pseudo)),
   }));
 }
 
