@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { FEEDBACK_COMMENT_MAX_LENGTH, type FeedbackRating, type Message } from '@parley/protocol';
-import { useStudyController } from '../../AppContext.tsx';
+import { useAppState, useStudyController } from '../../AppContext.tsx';
 import { nextRating } from '../../store/feedback.ts';
+import { composerClosure } from '../../store/study.ts';
 import { ThumbDownIcon, ThumbUpIcon } from '../icons.tsx';
 
 interface FeedbackControlsProps {
@@ -25,6 +26,8 @@ export function FeedbackControls({ message, children }: FeedbackControlsProps) {
   const latestRequest = useRef(0);
   const formId = useId();
   const rating = draft ? draft.rating : (confirmed?.rating ?? null);
+  // A chat from before the running study can only be read: its rating is shown, not changed.
+  const readOnly = useAppState((s) => composerClosure(s.study, message.chatId, true)?.reason === 'read_only');
 
   async function rate(clicked: FeedbackRating) {
     const next = nextRating(rating, clicked);
@@ -43,10 +46,10 @@ export function FeedbackControls({ message, children }: FeedbackControlsProps) {
     <div className="message__footer">
       <div className="message__actions">
         <div className="feedback" role="group" aria-label="Rate this reply">
-          <ThumbButton rating="up" active={rating === 'up'} onClick={() => void rate('up')} />
-          <ThumbButton rating="down" active={rating === 'down'} onClick={() => void rate('down')} />
+          <ThumbButton rating="up" active={rating === 'up'} readOnly={readOnly} onClick={() => void rate('up')} />
+          <ThumbButton rating="down" active={rating === 'down'} readOnly={readOnly} onClick={() => void rate('down')} />
         </div>
-        {rating !== null && (
+        {rating !== null && !readOnly && (
           <button
             type="button"
             className="message__action"
@@ -82,15 +85,17 @@ export function FeedbackControls({ message, children }: FeedbackControlsProps) {
 
 const THUMB_LABELS = { up: 'Good reply', down: 'Bad reply' } as const;
 
-function ThumbButton({ rating, active, onClick }: { rating: FeedbackRating; active: boolean; onClick: () => void }) {
+function ThumbButton({ rating, active, readOnly, onClick }: { rating: FeedbackRating; active: boolean; readOnly: boolean; onClick: () => void }) {
   const Icon = rating === 'up' ? ThumbUpIcon : ThumbDownIcon;
+  const title = readOnly ? 'This conversation is from before the study and can only be read' : active ? `${THUMB_LABELS[rating]} (click again to remove)` : THUMB_LABELS[rating];
   return (
     <button
       type="button"
       className={`message__action feedback__thumb${active ? ' feedback__thumb--active' : ''}`}
       aria-pressed={active}
       aria-label={THUMB_LABELS[rating]}
-      title={active ? `${THUMB_LABELS[rating]} (click again to remove)` : THUMB_LABELS[rating]}
+      title={title}
+      disabled={readOnly}
       onClick={onClick}
       data-rating={rating}
     >
