@@ -17,13 +17,37 @@ const tempDir = () => {
 };
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** The models, fields and indexes that schema.prisma declares, read from the schema text itself. */
+type DeclaredColumn = { type: string; optional: boolean; default: string | null };
+type DeclaredIndex = { unique: boolean; columns: string[] };
+type ForeignKey = { columns: string[]; table: string; references: string[]; onDelete: string; onUpdate: string };
+
+/** Prisma's referential actions as the databases name them. */
+const SQL_ACTIONS: Record<string, string> = { Cascade: 'CASCADE', Restrict: 'RESTRICT', NoAction: 'NO ACTION', SetNull: 'SET NULL', SetDefault: 'SET DEFAULT' };
+
+/**
+ * A column's `@default(...)` as the database should hold it: `now()` is CURRENT_TIMESTAMP,
+ * `autoincrement()` is the engine's own counter, literals are SQL literals, and the ids Prisma Client
+ * generates itself (`uuid()`, `cuid()`, ...) leave no default in the database.
+ */
+function databaseDefault(where: string, raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (raw === 'now()') return 'CURRENT_TIMESTAMP';
+  if (raw === 'autoincrement()') return 'autoincrement';
+  if (/^(uuid|cuid|nanoid|ulid)\(.*\)$/.test(raw)) return null;
+  if (/^(-?\d+(\.\d+)?|true|false)$/.test(raw)) return raw;
+  const string = raw.match(/^"(.*)"$/);
+  if (string) return `'${string[1]!.replace(/'/g, "''")}'`;
+  throw new Error(`${where}: teach this test how the database holds @default(${raw})`);
+}
+
+/** The models, fields, indexes, foreign keys and defaults that schema.prisma declares, read from the schema text itself. */
 function declaredSchema() {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'prisma', 'schema.prisma'), 'utf8');
-  const models = new Map<string, { columns: Map<string, { type: string; optional: boolean }>; indexes: { unique: boolean; columns: string[] }[] }>();
+  const models = new Map<string, { columns: Map<string, DeclaredColumn>; indexes: DeclaredIndex[]; foreignKeys: ForeignKey[] }>();
   for (const [, name, body] of text.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
-    const columns = new Map<string, { type: string; optional: boolean }>();
-    const indexes: { unique: boolean; columns: string[] }[] = [];
+    const columns = new Map<string, DeclaredColumn>();
+    const indexes: DeclaredIndex[] = [];
+    const foreignKeys: ForeignKey[] = [];
     for (const rawLine of body!.split('\n')) {
       const line = rawLine.replace(/\/\/.*$/, '').trim();
       const block = line.match(/^@@(unique|index)\(\[([^\]]+)\]/);
@@ -32,15 +56,88 @@ function declaredSchema() {
         continue;
       }
       const field = line.match(/^(\w+)\s+(\w+)(\??)(\[\])?/);
-      if (!field || field[4] || line.includes('@relation')) continue;
+      if (!field || field[4]) continue;
       const [, fieldName, type, optional] = field;
+      const relation = line.match(/@relation\((.*)\)/);
+      if (relation) {
+        const list = (key: string) => relation[1]!.match(new RegExp(`${key}:\\s*\\[([^\\]]*)\\]`))?.[1]!.split(',').map((c) => c.trim()) ?? [];
+        const action = (key: string) => relation[1]!.match(new RegExp(`${key}:\\s*(\\w+)`))?.[1];
+        // Only the side with `fields:` holds the foreign key; a named back-relation (`@relation("Name")`) holds none.
+        if (list('fields').length > 0) foreignKeys.push({
+          columns: list('fields'),
+          table: type!,
+          references: list('references'),
+          // Prisma's defaults when the schema names no action: Restrict (SetNull for an optional relation) and Cascade.
+          onDelete: SQL_ACTIONS[action('onDelete') ?? (optional === '?' ? 'SetNull' : 'Restrict')]!,
+          onUpdate: SQL_ACTIONS[action('onUpdate') ?? 'Cascade']!,
+        });
+        continue;
+      }
       if (!['String', 'Int', 'DateTime', 'Boolean', 'Float', 'BigInt', 'Json'].includes(type!)) continue;
-      columns.set(fieldName!, { type: type!, optional: optional === '?' });
+      const defaultValue = line.match(/@default\(((?:[^()"]|"[^"]*"|\([^()]*\))*)\)/)?.[1];
+      columns.set(fieldName!, { type: type!, optional: optional === '?', default: databaseDefault(`${name}.${fieldName}`, defaultValue) });
       if (/@unique\b/.test(line)) indexes.push({ unique: true, columns: [fieldName!] });
     }
-    models.set(name!, { columns, indexes });
+    models.set(name!, { columns, indexes, foreignKeys });
   }
   return models;
+}
+
+/** One foreign key as a line of text, so a failing comparison shows exactly what is missing or extra. */
+const foreignKeyText = (fk: ForeignKey) =>
+  `(${fk.columns.join(',')}) REFERENCES ${fk.table}(${fk.references.join(',')}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`;
+
+function sqliteForeignKeys(db: Database.Database, table: string): ForeignKey[] {
+  const rows = db.prepare(`PRAGMA foreign_key_list("${table}")`).all() as { id: number; seq: number; table: string; from: string; to: string; on_update: string; on_delete: string }[];
+  const byId = new Map<number, ForeignKey>();
+  for (const row of rows.sort((a, b) => a.id - b.id || a.seq - b.seq)) {
+    const fk = byId.get(row.id) ?? { columns: [], table: row.table, references: [], onDelete: row.on_delete, onUpdate: row.on_update };
+    fk.columns.push(row.from);
+    fk.references.push(row.to);
+    byId.set(row.id, fk);
+  }
+  return [...byId.values()];
+}
+
+/** A column's default on SQLite; an INTEGER PRIMARY KEY AUTOINCREMENT column counts as `autoincrement`. */
+function sqliteDefault(column: { name: string; type: string; pk: number; dflt_value: string | null }, tableSql: string): string | null {
+  if (column.pk === 1 && column.type === 'INTEGER' && new RegExp(`"${column.name}" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`).test(tableSql)) return 'autoincrement';
+  return column.dflt_value;
+}
+
+const POSTGRES_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+async function postgresForeignKeys(url: string): Promise<(ForeignKey & { owner: string })[]> {
+  const rows = await rawQuery<{ owner: string; table: string; columns: string; references: string; confdeltype: string; confupdtype: string }>(
+    url,
+    `SELECT owner.relname AS owner, target.relname AS table, c.confdeltype, c.confupdtype,
+       (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS columns,
+       (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+          JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS references
+     FROM pg_constraint c
+     JOIN pg_class owner ON owner.oid = c.conrelid
+     JOIN pg_class target ON target.oid = c.confrelid
+     JOIN pg_namespace ns ON ns.oid = owner.relnamespace
+     WHERE c.contype = 'f' AND ns.nspname = 'public'`,
+  );
+  return rows.map((r) => ({
+    owner: r.owner,
+    columns: r.columns.split(','),
+    table: r.table,
+    references: r.references.split(','),
+    onDelete: POSTGRES_ACTIONS[r.confdeltype]!,
+    onUpdate: POSTGRES_ACTIONS[r.confupdtype]!,
+  }));
+}
+
+/** A column's default on PostgreSQL, without the type cast it prints (`'x'::text`); serial and identity columns count as `autoincrement`. */
+function postgresDefault(column: { column_default: string | null; is_identity: string }, declaredType: string): string | null {
+  if (column.is_identity === 'YES' || column.column_default?.startsWith('nextval(')) return 'autoincrement';
+  if (column.column_default === null) return null;
+  const value = column.column_default.replace(/::[\w ]+(\(\d+\))?$/, '');
+  // Negative numbers come back quoted ('-1'::integer).
+  return declaredType !== 'String' && /^'.*'$/.test(value) ? value.slice(1, -1) : value;
 }
 
 const SQLITE_TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', DateTime: 'DATETIME', Boolean: 'BOOLEAN', Float: 'REAL', BigInt: 'BIGINT', Json: 'JSONB' };
@@ -54,14 +151,17 @@ describe('migrations', () => {
       const declared = declaredSchema();
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations'").all() as { name: string }[]).map((t) => t.name);
       expect(tables.sort()).toEqual([...declared.keys()].sort());
-      for (const [model, { columns, indexes }] of declared) {
-        const actual = db.prepare(`PRAGMA table_info("${model}")`).all() as { name: string; type: string; notnull: number }[];
+      for (const [model, { columns, indexes, foreignKeys }] of declared) {
+        const actual = db.prepare(`PRAGMA table_info("${model}")`).all() as { name: string; type: string; notnull: number; pk: number; dflt_value: string | null }[];
+        const tableSql = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(model) as { sql: string }).sql;
         expect(actual.map((c) => c.name).sort(), `columns of ${model}`).toEqual([...columns.keys()].sort());
         for (const column of actual) {
           const want = columns.get(column.name)!;
           expect(column.type, `${model}.${column.name} type`).toBe(SQLITE_TYPES[want.type]);
           expect(column.notnull === 0, `${model}.${column.name} nullability`).toBe(want.optional);
+          expect(sqliteDefault(column, tableSql), `${model}.${column.name} default`).toBe(want.default);
         }
+        expect(sqliteForeignKeys(db, model).map(foreignKeyText).sort(), `foreign keys of ${model}`).toEqual(foreignKeys.map(foreignKeyText).sort());
         const actualIndexes = (db.prepare(`PRAGMA index_list("${model}")`).all() as { name: string; unique: number; origin: string }[])
           .filter((i) => i.origin === 'c')
           .map((i) => ({
@@ -121,11 +221,12 @@ describe('PostgreSQL migrations', () => {
       await migratePostgres(db.url, POSTGRES_MIGRATIONS_DIR);
       expect((await migratePostgres(db.url, POSTGRES_MIGRATIONS_DIR)).applied).toEqual([]);
       const declared = declaredSchema();
-      const columns = await rawQuery<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+      const columns = await rawQuery<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null; is_identity: string }>(
         db.url,
-        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name != '_prisma_migrations'",
+        "SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns WHERE table_schema = 'public' AND table_name != '_prisma_migrations'",
       );
       expect([...new Set(columns.map((c) => c.table_name))].sort()).toEqual([...declared.keys()].sort());
+      const foreignKeys = await postgresForeignKeys(db.url);
       for (const [model, spec] of declared) {
         const actual = columns.filter((c) => c.table_name === model);
         expect(actual.map((c) => c.column_name).sort(), `columns of ${model}`).toEqual([...spec.columns.keys()].sort());
@@ -133,7 +234,10 @@ describe('PostgreSQL migrations', () => {
           const want = spec.columns.get(column.column_name)!;
           expect(column.data_type, `${model}.${column.column_name} type`).toBe(POSTGRES_TYPES[want.type]);
           expect(column.is_nullable === 'YES', `${model}.${column.column_name} nullability`).toBe(want.optional);
+          expect(postgresDefault(column, want.type), `${model}.${column.column_name} default`).toBe(want.default);
         }
+        const actualForeignKeys = foreignKeys.filter((fk) => fk.owner === model).map(foreignKeyText);
+        expect(actualForeignKeys.sort(), `foreign keys of ${model}`).toEqual(spec.foreignKeys.map(foreignKeyText).sort());
         const indexes = await rawQuery<{ indexdef: string; indexname: string }>(db.url, 'SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ?', [model]);
         const actualIndexes = indexes
           .filter((i) => !i.indexname.endsWith('_pkey'))
