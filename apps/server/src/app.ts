@@ -81,6 +81,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     publish: (userId, frame) => cluster.toUser(userId, frame),
     connectedUsers: () => [...registry.all()].map((c) => c.userId),
     logger,
+    exclusive: (key, task) => cluster.exclusive(key, task),
     telemetryEventsPerMinute: config.telemetryEventsPerMinute,
     sweepIntervalMs: config.studySweepIntervalMs,
   });

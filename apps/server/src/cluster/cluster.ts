@@ -42,6 +42,11 @@ export interface Cluster {
    * few seconds), and how many instances that covers.
    */
   activity(): Promise<Activity & { instances: number }>;
+  /**
+   * Runs `task` while no other task with the same key runs on any instance (a participant's sends,
+   * so two tabs on two instances cannot both take the last turn). One instance: an in-process lock.
+   */
+  exclusive<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** Rate-limit counters shared by every instance (in memory with one instance). */
   limiters: LimiterStore;
   /** For /health: 'ok' or a reason; single instance is always ok. */

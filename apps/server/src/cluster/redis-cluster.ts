@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { ConnectionRegistry } from '../gateway/connection-registry.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Activity, Cluster, ControlMessage } from './cluster.ts';
+import { KeyedLock } from './keyed-lock.ts';
 
 /** How long a chat's reply claim lives without renewal: a crashed instance frees its chats after this. */
 const CLAIM_TTL_MS = 15_000;
 const CLAIM_RENEW_MS = 5_000;
 /** Each instance reports its activity this often; a report lives three times as long (a dead instance drops out). */
 const ACTIVITY_REPORT_MS = 5_000;
+/**
+ * A cross-instance lock lives this long unless released (its holder crashed); a task waits for one
+ * at most a little longer, then goes on without it rather than refusing the participant.
+ */
+const LOCK_TTL_MS = 5_000;
+const LOCK_WAIT_MS = 6_000;
 /** How long start-up waits for Redis before it goes on without it. */
 const START_WAIT_MS = 3_000;
 
@@ -78,6 +86,26 @@ export async function createRedisCluster(options: { url: string; registry: Conne
   const waited = await Promise.race([subscribed, new Promise<false>((resolve) => setTimeout(resolve, START_WAIT_MS, false).unref())]);
   if (!waited) logger.warn('redis: not reachable at start; serving this instance\'s sockets only until it is (health: degraded)');
   const claimKey = (chatId: string) => `${prefix}reply:${chatId}`;
+  // Same-instance tasks queue in memory first, so only one per key and instance waits on Redis.
+  const localLocks = new KeyedLock();
+
+  /** Takes the Redis lock `key` for `token`; false when Redis cannot be asked or the wait ran out. */
+  async function acquire(key: string, token: string): Promise<boolean> {
+    const giveUpAt = Date.now() + LOCK_WAIT_MS;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        if ((await pub.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK') return true;
+      } catch (err) {
+        warn(err, 'lock unavailable; going on without it');
+        return false;
+      }
+      if (Date.now() >= giveUpAt) {
+        warn(new Error(`lock ${key} still held after ${LOCK_WAIT_MS} ms`), 'lock wait ran out; going on without it');
+        return false;
+      }
+      await sleep(pause);
+    }
+  }
   const activityPrefix = `${prefix}activity:`;
   const activityKey = `${activityPrefix}${instanceId}`;
   let source = (): Activity => ({ connections: 0, replies: 0 });
@@ -119,6 +147,18 @@ export async function createRedisCluster(options: { url: string; registry: Conne
         clearInterval(renew);
         await pub.eval(RELEASE_IF_MINE, 1, key, instanceId).catch((err) => warn(err, 'claim release failed'));
       };
+    },
+    exclusive(name, task) {
+      return localLocks.run(name, async () => {
+        const key = `${prefix}lock:${name}`;
+        const token = randomUUID();
+        const held = await acquire(key, token);
+        try {
+          return await task();
+        } finally {
+          if (held) await pub.eval(RELEASE_IF_MINE, 1, key, token).catch((err) => warn(err, 'lock release failed'));
+        }
+      });
     },
     async chatClaimed(chatId) {
       try {

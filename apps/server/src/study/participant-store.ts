@@ -3,7 +3,7 @@ import type { ParticipantIds } from '@parley/protocol';
 import type { Prisma } from '../db/database.ts';
 import type { Participant } from '../db/generated/sqlite/client.ts';
 import { pickCondition } from './assignment.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../cluster/keyed-lock.ts';
 
 export type ParticipantRow = Participant;
 

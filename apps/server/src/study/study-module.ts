@@ -24,6 +24,8 @@ export interface StudyModuleOptions {
   /** Users with an open socket on this instance. */
   connectedUsers(): Iterable<string>;
   logger: Logger;
+  /** Runs a task alone per key across every instance (the cluster's lock). */
+  exclusive: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   telemetryEventsPerMinute: number;
   sweepIntervalMs: number;
 }
@@ -41,6 +43,7 @@ export function createStudyModule(options: StudyModuleOptions) {
     clock,
     publish: options.publish,
     logger,
+    exclusive: options.exclusive,
   });
   const feedback = createFeedbackStore(prisma);
   const telemetry = createTelemetry({ prisma, study: service, clock, eventsPerMinute: options.telemetryEventsPerMinute });

@@ -5,7 +5,6 @@ import { AppError } from '../http/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from './clock.ts';
 import { createEventStore } from './event-store.ts';
-import { KeyedLock } from './keyed-lock.ts';
 import { createParticipantStore, type ParticipantRow } from './participant-store.ts';
 import type { StudyConfig } from './study-config.ts';
 import { chatTurns, computeStudyView, effectiveConsent, isChatOfParticipation, mayChat, READ_ONLY_CHAT_MESSAGE, timeLimitEndsAt } from './study-state.ts';
@@ -20,6 +19,8 @@ export interface StudyServiceDeps {
   /** Delivers a frame to every socket of the user. */
   publish(userId: string, frame: ServerFrame): void;
   logger: Logger;
+  /** Runs a task alone per key across every instance (Cluster.exclusive). */
+  exclusive: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   random?: () => number;
 }
 
@@ -38,9 +39,9 @@ export function createStudyService(deps: StudyServiceDeps) {
   const { prisma, clock, logger } = deps;
   const participants = createParticipantStore(prisma, deps.random);
   const events = createEventStore(prisma);
-  // A participant's sends and consent decisions happen one at a time, so two tabs cannot
-  // both take the last turn.
-  const perUser = new KeyedLock();
+  // A participant's sends and consent decisions happen one at a time, on every instance, so two
+  // tabs cannot both take the last turn.
+  const oneAtATime = <T>(userId: string, task: () => Promise<T>): Promise<T> => deps.exclusive(`participant:${userId}`, task);
 
   const conditionNames = (study: StudyConfig) => study.conditions.map((c) => c.name);
 
@@ -121,7 +122,7 @@ export function createStudyService(deps: StudyServiceDeps) {
     async decideConsent(userId: string, accept: boolean): Promise<StudyView> {
       const study = deps.study();
       if (!study) throw new AppError('not_found', 'This server is not running a study.');
-      const view = await perUser.run(userId, async () => {
+      const view = await oneAtATime(userId, async () => {
         let row = await participation(userId, study);
         const consent = effectiveConsent(row, study);
         const wanted = accept ? 'accepted' : 'declined';
@@ -149,7 +150,7 @@ export function createStudyService(deps: StudyServiceDeps) {
     async guardSend<T extends { duplicate: boolean }>(input: SendInput, post: () => Promise<T>): Promise<T> {
       const study = deps.study();
       if (!study) return post();
-      return perUser.run(input.userId, async () => {
+      return oneAtATime(input.userId, async () => {
         const row = await requireConsent(input.userId, study);
         const chat = await prisma.chat.findFirst({ where: { id: input.chatId, userId: input.userId }, select: { participantId: true, messageCount: true } });
         // Not the user's chat: `post` answers it exactly like a missing chat.

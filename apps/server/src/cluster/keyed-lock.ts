@@ -1,7 +1,6 @@
 /**
  * Runs tasks one at a time per key (e.g. a participant's sends), different keys in parallel.
- * In-process only: with several instances, the database rules (unique keys, serializable
- * transactions) remain the guard; this lock removes the common same-process races.
+ * In-process only: `Cluster.exclusive` extends it across instances where that matters.
  */
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<unknown>>();
