@@ -80,3 +80,39 @@ test('the sidebar closes and opens on a desktop screen', async ({ loggedIn, chat
   await sidebar.openButton.click();
   await expect(sidebar.nav).toBeVisible();
 });
+
+test('an unsent message stays with its chat through chat switches and a reload, and is gone once sent or at logout', async ({ page, loggedIn, username, loginPage, chat, sidebar }) => {
+  void loggedIn;
+  await chat.sendAndWaitForReply('first chat');
+  await sidebar.newChat();
+  await chat.sendAndWaitForReply('second chat');
+
+  await chat.input.fill('half a thought for the second chat');
+  await sidebar.open('first chat');
+  await expect(chat.input).toHaveValue('');
+  await chat.input.fill('and one for the first');
+  await sidebar.open('second chat');
+  await expect(chat.input).toHaveValue('half a thought for the second chat');
+
+  await page.reload();
+  await chat.expectReady();
+  await expect(chat.input).toHaveValue('half a thought for the second chat');
+  await chat.input.press('Enter');
+  await expect(chat.userMessages.last()).toHaveText('half a thought for the second chat');
+  await expect(chat.input).toHaveValue('');
+  await chat.waitForReply();
+  await page.reload();
+  await chat.expectReady();
+  await expect(chat.input).toHaveValue('');
+
+  // The first message of a new chat took its draft along: a new chat starts empty.
+  await sidebar.newChat();
+  await expect(chat.input).toHaveValue('');
+  await sidebar.open('first chat');
+  await expect(chat.input).toHaveValue('and one for the first');
+  await sidebar.logoutButton.click();
+  await loginPage.login(username);
+  await chat.expectReady();
+  await sidebar.open('first chat');
+  await expect(chat.input).toHaveValue('');
+});

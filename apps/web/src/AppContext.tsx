@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { AppState } from './store/state.ts';
 import type { AppStore } from './store/createAppStore.ts';
 import type { ChatController } from './store/controller.ts';
+import type { Drafts } from './store/drafts.ts';
 import type { StudyController } from './store/studyController.ts';
 import type { LazyMarkdown } from './markdown/lazyMarkdown.ts';
 
@@ -13,6 +14,8 @@ export interface AppServices {
   controller: ChatController;
   markdown: LazyMarkdown;
   study: StudyController;
+  /** Unsent text per chat, kept across chat switches and reloads. */
+  drafts: Drafts;
   /** The ids of the study link this page was opened with, or null. */
   participant: ParticipantIds | null;
 }
@@ -36,3 +39,4 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 
 export const useController = (): ChatController => useServices().controller;
 export const useStudyController = (): StudyController => useServices().study;
+export const useDrafts = (): Drafts => useServices().drafts;

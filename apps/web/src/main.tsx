@@ -10,6 +10,7 @@ import { readParticipantIds } from './participant/participantIds.ts';
 import { createBrowserRouter, isResearchPath } from './router.ts';
 import { createChatController } from './store/controller.ts';
 import { createAppStore } from './store/createAppStore.ts';
+import { createDrafts, sessionDraftStorage } from './store/drafts.ts';
 import { createStudyController } from './store/studyController.ts';
 import { connectTelemetryToBrowser, createTelemetryTransport, renderedLengthIn } from './telemetry/browser.ts';
 import { telemetryPolicy } from './telemetry/policy.ts';
@@ -36,7 +37,8 @@ function startParticipantApp(): void {
   const store = createAppStore();
   const router = createBrowserRouter(window);
   const participant = readParticipantIds(window.location.search);
-  const chatController = createChatController({ store, api, connection, router, participant });
+  const drafts = createDrafts(sessionDraftStorage());
+  const chatController = createChatController({ store, api, connection, router, participant, drafts });
   const study = createStudyController({ store, api: studyApi, connection, openChat: (chatId) => void chatController.openChat(chatId) });
 
   const telemetry = new TelemetryQueue({
@@ -53,7 +55,7 @@ function startParticipantApp(): void {
   const controller = withPressTelemetry(chatController, tracker);
 
   const markdown = createLazyMarkdown(async () => (await import('./markdown/render.ts')).createMarkdownRenderer(window));
-  const services: AppServices = { store, controller, markdown, study, participant };
+  const services: AppServices = { store, controller, markdown, study, drafts, participant };
 
   root.render(
     <StrictMode>

@@ -15,6 +15,7 @@ import type { Router } from '../router.ts';
 import { withChats } from './chats.ts';
 import { newClientMsgId } from './clientMsgId.ts';
 import type { AppStore } from './createAppStore.ts';
+import type { Drafts } from './drafts.ts';
 import { reduceServerFrame, withoutPending, type FrameEffect } from './frames.ts';
 import { emptyHistory, mergeMessages, withLatestPage } from './history.ts';
 import { mergeFetchedSnapshot } from './replies.ts';
@@ -29,6 +30,8 @@ export interface ControllerDeps {
   pageSize?: number;
   /** The ids of a study link this page was opened with: log in as that participant (participant/participantIds.ts). */
   participant?: ParticipantIds | null;
+  /** Unsent text, forgotten when a session is ended on purpose (logout, another participant's link). */
+  drafts?: Pick<Drafts, 'clear'>;
 }
 
 /** Everything the UI can ask for. Each method does the I/O and records the outcome in the store. */
@@ -191,7 +194,10 @@ export function createChatController(deps: ControllerDeps): ChatController {
       return problem ? startSession(current) : undefined;
     }
     // Someone else's session must not stay open in the participant's browser (a shared lab computer).
-    if (current) await api.logout().catch(() => {});
+    if (current) {
+      await api.logout().catch(() => {});
+      deps.drafts?.clear();
+    }
     // The form asks for the access code only; the ids from the link are kept.
     if (get().config?.accessCodeRequired) return set({ auth: { status: 'anonymous' } });
     const problem = await login('');
@@ -221,6 +227,7 @@ export function createChatController(deps: ControllerDeps): ChatController {
     } catch {
       // The cookie is cleared server-side when reachable; locally the session ends either way.
     }
+    deps.drafts?.clear();
     endSession(null);
     router.show(null);
   }

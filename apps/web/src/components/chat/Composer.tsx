@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MESSAGE_MAX_LENGTH } from '@parley/protocol';
-import { useAppState, useController } from '../../AppContext.tsx';
+import { useAppState, useController, useDrafts } from '../../AppContext.tsx';
 import { ArrowUpIcon, StopIcon } from '../icons.tsx';
 
 /** The textarea grows with its text up to this height, then scrolls. */
@@ -9,13 +9,27 @@ const MAX_HEIGHT_PX = 200;
 /**
  * The message box, always at the bottom. Enter sends, Shift+Enter adds a line. While the socket
  * is down it is disabled (nothing is queued); while the agent replies a stop button appears.
+ * What is typed stays with its chat until it is sent (store/drafts.ts).
  */
 export function Composer({ chatId }: { chatId: string | null }) {
   const controller = useController();
   const connected = useAppState((s) => s.connection.status === 'open');
   const replying = useAppState((s) => (chatId ? s.replies[chatId] !== undefined : false));
-  const [draft, setDraft] = useState('');
+  const drafts = useDrafts();
+  const userId = useAppState((s) => (s.auth.status === 'authenticated' ? s.auth.user.id : ''));
+  const [draft, setShownDraft] = useState(() => drafts.load(userId, chatId));
   const [sending, setSending] = useState(false);
+  const setDraft = (text: string) => {
+    setShownDraft(text);
+    drafts.save(userId, chatId, text);
+  };
+  // Another chat on screen: its own unsent text, before the browser paints.
+  const draftFor = useRef(chatId);
+  useLayoutEffect(() => {
+    if (draftFor.current === chatId) return;
+    draftFor.current = chatId;
+    setShownDraft(drafts.load(userId, chatId));
+  }, [chatId, userId, drafts]);
   const input = useRef<HTMLTextAreaElement>(null);
 
   const tooLong = draft.length > MESSAGE_MAX_LENGTH;
@@ -43,9 +57,14 @@ export function Composer({ chatId }: { chatId: string | null }) {
     event?.preventDefault();
     if (!canSend) return;
     setSending(true);
+    // The first message of a new chat moves the box to the chat it creates: forget the draft where it was typed.
+    const typedIn = chatId;
     const accepted = await controller.send(draft);
     setSending(false);
-    if (accepted) setDraft('');
+    if (accepted) {
+      drafts.save(userId, typedIn, '');
+      if (draftFor.current === typedIn) setShownDraft('');
+    }
     input.current?.focus();
   }
 
