@@ -166,7 +166,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     }),
   );
   app.use('/api', study.routes);
-  app.use('/api', chatRoutes({ sessions, chats, streamingSnapshot: (chatId) => replies.snapshot(chatId), study: study.hooks }));
+  app.use('/api', chatRoutes({ sessions, chats, exclusive: (key, task) => cluster.exclusive(key, task), streamingSnapshot: (chatId) => replies.snapshot(chatId), study: study.hooks }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 

@@ -20,6 +20,8 @@ import type { ChatService } from './chat-service.ts';
 export interface ChatRoutesOptions {
   sessions: SessionStore;
   chats: ChatService;
+  /** Runs a task alone per key across every instance (Cluster.exclusive). */
+  exclusive<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** The reply generating in a chat right now, so a page load can resume it. */
   streamingSnapshot(chatId: string): ReplySnapshot | null;
   /** A running study's rules (see study/study-service.ts); without a study they allow everything. */
@@ -33,7 +35,7 @@ export interface ChatRoutesOptions {
   };
 }
 
-export function chatRoutes({ sessions, chats, streamingSnapshot, study }: ChatRoutesOptions): Router {
+export function chatRoutes({ sessions, chats, exclusive, streamingSnapshot, study }: ChatRoutesOptions): Router {
   const router = Router();
   router.use('/chats', requireSession(sessions));
 
@@ -43,8 +45,10 @@ export function chatRoutes({ sessions, chats, streamingSnapshot, study }: ChatRo
   });
 
   router.post('/chats', async (_req, res) => {
-    await study.checkCreateChat(sessionOf(res).user.id);
-    const body: CreateChatResponse = await chats.createChat(sessionOf(res).user.id);
+    const userId = sessionOf(res).user.id;
+    await study.checkCreateChat(userId);
+    // Two tabs pressing "New chat" together get the same empty chat, on any engine and instance.
+    const body: CreateChatResponse = await exclusive(`new-chat:${userId}`, () => chats.createChat(userId));
     res.status(body.created ? 201 : 200).json(body);
   });
 

@@ -32,6 +32,15 @@ describe('chats over REST', () => {
     expect(third.body.chat.id).not.toBe(first.body.chat.id);
   });
 
+  it('gives tabs that press New Chat at the same moment one and the same empty chat', async () => {
+    const { api } = await setup();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api('POST', '/api/chats')));
+    expect(new Set(answers.map((a) => a.body.chat.id)).size).toBe(1);
+    expect(answers.filter((a) => a.body.created)).toHaveLength(1);
+    const rows = await server.server.database.prisma.chat.count(); // this server's only user
+    expect(rows).toBe(1);
+  });
+
   it('orders chats by the last user message, not by renames or creation', async () => {
     const { api } = await setup();
     const ids: string[] = [];
