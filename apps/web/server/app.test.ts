@@ -60,7 +60,7 @@ describe('frontend server', () => {
   });
 
   it('serves the app for client-side routes, uncached, with a CSP that allows only its inline script', async () => {
-    for (const route of ['/', '/c/some-chat-id']) {
+    for (const route of ['/', '/c/some-chat-id', '/index.html']) {
       const res = await fetch(`${base}${route}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-cache');
@@ -68,6 +68,8 @@ describe('frontend server', () => {
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
       expect(csp).toContain(`ws://${new URL(base).host}`);
+      expect(csp).toContain("img-src 'self' data:;");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
     }
   });
 

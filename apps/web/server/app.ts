@@ -71,6 +71,12 @@ export function createFrontendServer(options: FrontendServerOptions): FrontendSe
 
   app.use(proxy);
 
+  // The page itself always comes with its security headers, also when asked for by its file name.
+  const sendApp: express.RequestHandler = (req, res) => {
+    res.set({ 'cache-control': 'no-cache', 'content-type': 'text/html; charset=utf-8', ...securityHeaders(req.headers.host) }).send(indexHtml);
+  };
+  app.get('/index.html', sendApp);
+
   app.use(
     express.static(options.distDir, {
       index: false,
@@ -89,7 +95,7 @@ export function createFrontendServer(options: FrontendServerOptions): FrontendSe
       res.status(404).type('text/plain').send('Not found');
       return;
     }
-    res.set({ 'cache-control': 'no-cache', 'content-type': 'text/html; charset=utf-8', ...securityHeaders(req.headers.host) }).send(indexHtml);
+    sendApp(req, res, () => {});
   });
 
   const server = http.createServer(app);
@@ -140,7 +146,8 @@ function headersFor(indexHtml: string): (host: string | undefined) => Record<str
     `script-src 'self' ${inlineScripts.join(' ')}`.trim(),
     // React sets style attributes (the auto-growing textarea); no inline <style> elements are used.
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: https:",
+    // Agent replies never load images from elsewhere (markdown/render.ts turns them into links).
+    "img-src 'self' data:",
     'connect-src %CONNECT%',
     "frame-ancestors 'none'",
     "base-uri 'self'",

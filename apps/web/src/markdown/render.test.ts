@@ -40,6 +40,17 @@ describe('agent Markdown', () => {
     expect(good?.getAttribute('rel')).toContain('noopener');
   });
 
+  it('shows a Markdown image as a link instead of loading it from elsewhere', () => {
+    const dom = document.createElement('div');
+    dom.innerHTML = render('![a chart](https://tracker.example/p.png?chat=secret) and ![](https://x.example/i.png)');
+    expect(dom.querySelector('img')).toBeNull();
+    const links = [...dom.querySelectorAll('a')];
+    expect(links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target')])).toEqual([
+      ['a chart', 'https://tracker.example/p.png?chat=secret', '_blank'],
+      ['https://x.example/i.png', 'https://x.example/i.png', '_blank'],
+    ]);
+  });
+
   it('copes with the half-written Markdown seen while a reply streams', () => {
     expect(() => render('```python\ndef f(:\n')).not.toThrow();
     expect(render('```python\ndef f():\n    return')).toContain('<pre');

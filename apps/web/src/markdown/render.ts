@@ -26,6 +26,9 @@ export function createMarkdownRenderer(win: Window & typeof globalThis = window)
     breaks: true,
     renderer: {
       html: ({ text }) => escapeHtml(text),
+      // An image would be fetched from wherever the reply points, telling that site the participant's
+      // address (and whatever the URL carries): it is shown as a link the participant may choose to open.
+      image: ({ href, text }) => `<a href="${escapeHtml(href)}">${escapeHtml(text || href)}</a>`,
       code: ({ text, lang }) => {
         const language = lang?.split(/\s/)[0];
         const highlighted = highlightCode(text, language);
@@ -39,5 +42,5 @@ export function createMarkdownRenderer(win: Window & typeof globalThis = window)
   });
 
   return (markdown: string) =>
-    purify.sanitize(marked.parse(markdown, { async: false }), { USE_PROFILES: { html: true }, ADD_ATTR: ['target'] });
+    purify.sanitize(marked.parse(markdown, { async: false }), { USE_PROFILES: { html: true }, ADD_ATTR: ['target'], FORBID_TAGS: ['img'] });
 }
