@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
@@ -17,7 +18,7 @@ export function rateLimitByIp(options: { name: string; points: number; durationS
   const limiter = (options.store ?? memoryLimiters)(options);
   return async (req, res, next) => {
     try {
-      await limiter.consume(req.ip ?? 'unknown');
+      await limiter.consume(clientKey(req.ip));
       next();
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) return next(rejection);
@@ -25,4 +26,15 @@ export function rateLimitByIp(options: { name: string; points: number; durationS
       res.status(429).json({ error: { code: 'rate_limited', message: options.message } });
     }
   };
+}
+
+/**
+ * Whom a limit counts: an IPv4 address, or an IPv6 address's /64 network, since one household or
+ * server is routinely given a whole /64 and could otherwise take a fresh address for every attempt.
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip || !ipaddr.isValid(ip)) return ip || 'unknown';
+  const address = ipaddr.process(ip); // an IPv4-mapped IPv6 address counts as its IPv4 address
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }
