@@ -9,6 +9,7 @@ import { createSessionStore } from './auth/session-store.ts';
 import { ChatEvents } from './chats/chat-events.ts';
 import { chatRoutes } from './chats/chat-routes.ts';
 import { createChatService } from './chats/chat-service.ts';
+import { createSendLimit } from './chats/send-limit.ts';
 import { ConfigError, type ServerConfig } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createLocalCluster } from './cluster/local-cluster.ts';
@@ -55,10 +56,13 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
   const events = new ChatEvents((err) => logger.error({ err }, 'chat event listener failed'));
   // Gauges read the registry and the replies at scrape time only, when both exist.
   const metrics = createServerMetrics({ openSockets: () => registry.size, repliesRunning: () => replies.runningCount });
-  const chats = createChatService(database, events, metrics.writePath);
   const registry = new ConnectionRegistry();
   // With REDIS_URL, several instances share users: frames and reply control cross between them.
   const cluster = config.redisUrl ? await createRedisCluster({ url: config.redisUrl, registry, logger, prefix: config.redisPrefix }) : createLocalCluster(registry);
+  const chats = createChatService(database, events, {
+    observer: metrics.writePath,
+    sendLimit: createSendLimit(cluster.limiters, config.messagesPerMinute),
+  });
 
   const agentConfig = await createAgentConfigStore({
     path: config.agentConfigPath,

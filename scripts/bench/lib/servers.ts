@@ -81,6 +81,8 @@ export async function startParley(options: ParleyOptions): Promise<ParleyServerP
     // The bench's clients are few addresses doing many users' work: lift the per-address limits.
     WS_FRAMES_PER_SECOND: '100000',
     LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+    // Each simulated participant sends a few messages a second, far above a person's pace.
+    MESSAGES_PER_MINUTE: '1000000',
     ...options.env,
   };
   const child = spawnServer(nodeTsArgs(path.join(REPO_ROOT, 'apps/server/src/main.ts'), nodeFlags), env, logFile, options.pin);

@@ -32,7 +32,14 @@ export interface ChatPage {
 /** Another user's chat is answered exactly like a missing one. */
 const chatNotFound = () => notFound('Chat');
 
-export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>, events: ChatEvents, observer?: WritePathObserver) {
+export interface ChatServiceOptions {
+  observer?: WritePathObserver;
+  /** Refuses a user's message when they send too many (chats/send-limit.ts); checked before anything is stored. */
+  sendLimit?: (userId: string) => Promise<void>;
+}
+
+export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>, events: ChatEvents, options: ChatServiceOptions = {}) {
+  const { observer, sendLimit } = options;
   const { prisma } = database;
   const owners = new ChatOwners(prisma);
   const writer = createMessageWriter(database, owners, observer);
@@ -111,6 +118,7 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
      */
     async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
       checkMessageContent(input.content);
+      await sendLimit?.(input.userId);
       const result = await writer.write(input);
       if (!result.duplicate) {
         events.userMessageStored({

@@ -32,7 +32,7 @@ function directService() {
   });
   events.onUserMessage(({ message }) => stored.push(message.clientMsgId!));
   const metrics = createServerMetrics({ openSockets: () => 0, repliesRunning: () => 0 });
-  const chats = createChatService(server.server.database, events, metrics.writePath);
+  const chats = createChatService(server.server.database, events, { observer: metrics.writePath });
   const sample = async (name: string) => {
     const line = (await metrics.render()).split('\n').find((l) => l.startsWith(`${name} `));
     return Number(line?.split(' ')[1]);

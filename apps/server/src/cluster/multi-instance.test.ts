@@ -71,6 +71,19 @@ async function aliceOnBoth() {
 }
 
 describe('several instances (PostgreSQL + Redis)', () => {
+  it('counts a user\'s messages per minute over both instances', async () => {
+    const [a, b] = await Promise.all([instance({ MESSAGES_PER_MINUTE: '2', AGENT_REPLIES: 'false' }), instance({ MESSAGES_PER_MINUTE: '2', AGENT_REPLIES: 'false' })]);
+    const user = await login(a.url, 'carol');
+    const chat = (await user.api('POST', '/api/chats')).body.chat as { id: string };
+    const [tabA, tabB] = [await tab(a, user.token), await tab(b, user.token)];
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm1', content: 'one' });
+    await tabA.next('ack');
+    tabB.send({ type: 'send', chatId: chat.id, clientMsgId: 'm2', content: 'two' });
+    await tabB.next('ack');
+    tabA.send({ type: 'send', chatId: chat.id, clientMsgId: 'm3', content: 'three' });
+    expect(await tabA.next('error')).toMatchObject({ code: 'rate_limited', clientMsgId: 'm3' });
+  });
+
   it('logging out on one instance closes that session\'s tabs on the other too', async () => {
     const { a, user, tabA, tabB } = await aliceOnBoth();
     expect((await user.api('POST', '/api/auth/logout')).status).toBe(204);

@@ -32,6 +32,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   COOKIE_SECURE: boolFromEnv.default(false),
   WS_FRAMES_PER_SECOND: intFromEnv(1, 100_000).default(20),
+  MESSAGES_PER_MINUTE: intFromEnv(1, 1_000_000).default(60),
   LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 100_000).default(30),
   METRICS_TOKEN: z.string().optional(),
   RESEARCHER_PASSWORD_HASH: z.string().optional(),
@@ -71,6 +72,8 @@ export interface ServerConfig {
   /** Express's `trust proxy` setting, so rate limits see the client's address behind nginx. */
   trustProxy: boolean | number | string;
   cookieSecure: boolean;
+  /** Messages one user may send per minute, over every socket, REST and instance (each starts an agent reply). */
+  messagesPerMinute: number;
   wsFramesPerSecond: number;
   loginAttemptsPerMinute: number;
   metricsToken: string | null;
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     cookieSecure: e.COOKIE_SECURE,
     wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
+    messagesPerMinute: e.MESSAGES_PER_MINUTE,
     loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN ? e.METRICS_TOKEN : null,
     researcherPasswordHash: parseResearcherHash(e.RESEARCHER_PASSWORD_HASH),

@@ -139,6 +139,27 @@ describe('sending', () => {
     expect(await userMessages(api, chat.id)).toHaveLength(1);
   });
 
+  it('limits the messages one user sends per minute over all their tabs and REST, refusing the extra one by name', async () => {
+    server = await startTestServer({ MESSAGES_PER_MINUTE: '3', AGENT_REPLIES: 'false' });
+    const { token, chat, api } = await userWithChat('alice');
+    const tab1 = await connect(token);
+    const tab2 = await connect(token);
+    tab1.send({ type: 'send', chatId: chat.id, clientMsgId: 'a', content: 'one' });
+    await tab1.next('ack');
+    tab2.send({ type: 'send', chatId: chat.id, clientMsgId: 'b', content: 'two' });
+    await tab2.next('ack');
+    expect((await api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: 'c', content: 'three' })).status).toBe(201);
+    tab1.send({ type: 'send', chatId: chat.id, clientMsgId: 'd', content: 'four' });
+    expect(await tab1.next('error')).toMatchObject({ code: 'rate_limited', clientMsgId: 'd', chatId: chat.id, message: expect.stringMatching(/wait \d+ s/) });
+    const rest = await api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: 'e', content: 'five' });
+    expect(rest.status).toBe(429);
+    expect(rest.body.error.code).toBe('rate_limited');
+    expect((await userMessages(api, chat.id)).map((m) => m.content)).toEqual(['one', 'two', 'three']);
+    // Someone else is not held back by it.
+    const bob = await userWithChat('bob');
+    expect((await bob.api('POST', `/api/chats/${bob.chat.id}/messages`, { clientMsgId: 'x', content: 'hi' })).status).toBe(201);
+  });
+
   it("never lets user B touch user A's chat, and B's sockets hear nothing of A", async () => {
     server = await startTestServer();
     const alice = await userWithChat('alice');

@@ -47,6 +47,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     DATABASE_URL: database.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AGENT_CONFIG: agentFile,
+    // Tests send hundreds of messages as one user; the test of the limit itself sets its own.
+    MESSAGES_PER_MINUTE: '1000000',
     ...env,
   });
   const server = await startServer(config, createLogger(config.logLevel)).catch(async (err: unknown) => {
