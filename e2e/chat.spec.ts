@@ -91,6 +91,12 @@ test('stop ends the reply where it is, and that text is what is stored', async (
   void loggedIn;
   await chat.send('/long 400'); // 400 words at 20 ms: about 8 s, far longer than the test waits
   await expect.poll(async () => wordCount(await chat.lastReplyText().catch(() => '')), { timeout: 10_000 }).toBeGreaterThan(15);
+  // Stop stands where Send was; typing brings Send back (a new message would interrupt the reply).
+  await expect(chat.sendButton).toBeHidden();
+  await chat.input.fill('second thoughts');
+  await expect(chat.stopButton).toBeHidden();
+  await expect(chat.sendButton).toBeEnabled();
+  await chat.input.fill('');
   await chat.stopButton.click();
   await chat.waitForReply('interrupted');
   await expect(chat.lastAgentMessage.getByText('Stopped')).toBeVisible();

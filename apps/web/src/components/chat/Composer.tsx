@@ -8,7 +8,8 @@ const MAX_HEIGHT_PX = 200;
 
 /**
  * The message box, always at the bottom. Enter sends, Shift+Enter adds a line. While the socket
- * is down it is disabled (nothing is queued); while the agent replies a stop button appears.
+ * is down it is disabled (nothing is queued); while the agent replies and the box is empty, Stop
+ * takes the place of Send (typing brings Send back: a new message interrupts the reply).
  * What is typed stays with its chat until it is sent (store/drafts.ts).
  */
 export function Composer({ chatId }: { chatId: string | null }) {
@@ -93,22 +94,25 @@ export function Composer({ chatId }: { chatId: string | null }) {
           disabled={!connected}
         />
         <div className="composer__buttons">
-          {replying && (
+          {replying && draft.trim().length === 0 ? (
             <button type="button" className="round-button round-button--stop" onClick={controller.stop} aria-label="Stop reply" title="Stop reply" disabled={!connected}>
               <StopIcon />
             </button>
+          ) : (
+            <button type="submit" className="round-button" aria-label="Send message" title="Send message (Enter)" disabled={!canSend}>
+              <ArrowUpIcon />
+            </button>
           )}
-          <button type="submit" className="round-button" aria-label="Send message" title="Send message (Enter)" disabled={!canSend}>
-            <ArrowUpIcon />
-          </button>
         </div>
       </div>
       {tooLong ? (
         <p id="composer-too-long" className="composer__hint composer__hint--error" role="alert">
           {draft.length.toLocaleString('en')} / {MESSAGE_MAX_LENGTH.toLocaleString('en')} characters: please shorten your message.
         </p>
-      ) : (
+      ) : connected ? (
         <p className="composer__hint">Enter to send · Shift+Enter for a new line</p>
+      ) : (
+        <p className="composer__hint">Reconnecting… what you typed is kept.</p>
       )}
     </form>
   );

@@ -49,6 +49,7 @@ export function FeedbackControls({ message, children }: FeedbackControlsProps) {
           <ThumbButton rating="up" active={rating === 'up'} readOnly={readOnly} onClick={() => void rate('up')} />
           <ThumbButton rating="down" active={rating === 'down'} readOnly={readOnly} onClick={() => void rate('down')} />
         </div>
+        {children}
         {rating !== null && !readOnly && (
           <button
             type="button"
@@ -60,7 +61,6 @@ export function FeedbackControls({ message, children }: FeedbackControlsProps) {
             {confirmed?.comment ? 'Edit comment' : 'Add a comment'}
           </button>
         )}
-        {children}
       </div>
       {commenting && rating !== null && (
         <CommentForm
@@ -151,7 +151,7 @@ function CommentForm({ id, initial, onCancel, onSave }: CommentFormProps) {
         </p>
       )}
       <div className="feedback__form-actions">
-        <button type="button" className="link-button" onClick={onCancel}>
+        <button type="button" className="button button--secondary button--small" onClick={onCancel}>
           Cancel
         </button>
         <button type="submit" className="button button--primary button--small" disabled={busy}>
