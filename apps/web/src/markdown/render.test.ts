@@ -22,6 +22,21 @@ describe('agent Markdown', () => {
     expect(plain).not.toContain('hljs-');
   });
 
+  it('gives a code block a header with its language and a copy button, outside the scrolling code', () => {
+    const dom = document.createElement('div');
+    dom.innerHTML = render('```python\nprint("hi")\n```');
+    const block = dom.querySelector('.code-block');
+    expect(block?.querySelector('.code-block__header span')?.textContent).toBe('python');
+    const copy = block?.querySelector('.code-block__header button[data-copy-code]');
+    expect(copy?.getAttribute('aria-label')).toBe('Copy code');
+    expect(copy?.getAttribute('type')).toBe('button');
+    expect(block?.querySelector('pre code')?.textContent).toBe('print("hi")');
+    // Raw HTML in a reply cannot make such a button: it is shown as text.
+    const raw = document.createElement('div');
+    raw.innerHTML = render('<button data-copy-code>x</button>');
+    expect(raw.querySelector('button')).toBeNull();
+  });
+
   it('never lets HTML or scripts through', () => {
     const html = render('Hi <script>alert(1)</script> <img src=x onerror="alert(2)"> <b onclick="x()">b</b>');
     const dom = document.createElement('div');

@@ -33,9 +33,13 @@ export function createMarkdownRenderer(win: Window & typeof globalThis = window)
         const language = lang?.split(/\s/)[0];
         const highlighted = highlightCode(text, language);
         const label = language ? escapeHtml(language) : '';
+        // The header sits outside the scrolling <pre>, so it stays put when a long line is scrolled;
+        // AgentMarkdown handles the copy button's click (data-copy-code).
         return (
+          `<div class="code-block"><div class="code-block__header"><span>${label}</span>` +
+          `<button type="button" class="code-block__copy" data-copy-code aria-label="Copy code">Copy code</button></div>` +
           `<pre data-language="${label}"><code class="hljs${label ? ` language-${label}` : ''}">` +
-          `${highlighted ?? escapeHtml(text)}</code></pre>\n`
+          `${highlighted ?? escapeHtml(text)}</code></pre></div>\n`
         );
       },
     },

@@ -1,7 +1,18 @@
-import { memo, useMemo, useSyncExternalStore } from 'react';
+import { memo, useMemo, useSyncExternalStore, type MouseEvent } from 'react';
 import { useServices } from '../../AppContext.tsx';
 import { splitMarkdownBlocks } from '../../markdown/blocks.ts';
 import type { RenderMarkdown } from '../../markdown/lazyMarkdown.ts';
+import { copyText } from './copyText.ts';
+
+/** The "Copy code" buttons of rendered code blocks live in HTML, so one listener serves them all. */
+async function onCodeCopyClick(event: MouseEvent<HTMLDivElement>): Promise<void> {
+  const button = (event.target as Element).closest<HTMLButtonElement>('[data-copy-code]');
+  const code = button?.closest('.code-block')?.querySelector('code');
+  if (!button || !code) return;
+  const copied = await copyText(code.textContent ?? '');
+  button.textContent = copied ? 'Copied' : 'Copy failed';
+  setTimeout(() => (button.textContent = 'Copy code'), 1_500);
+}
 
 interface AgentMarkdownProps {
   text: string;
@@ -21,14 +32,18 @@ export const AgentMarkdown = memo(function AgentMarkdown({ text, streaming = fal
   if (!render) return <div className="markdown markdown--plain">{text}</div>;
   if (blocks) {
     return (
-      <div className="markdown">
+      <div className="markdown" onClick={onCodeCopyClick}>
         {blocks.map((block, index) => (
           <MarkdownHtml key={index} text={block} render={render} className="markdown__block" />
         ))}
       </div>
     );
   }
-  return <MarkdownHtml text={text} render={render} className="markdown" />;
+  return (
+    <div onClick={onCodeCopyClick}>
+      <MarkdownHtml text={text} render={render} className="markdown" />
+    </div>
+  );
 });
 
 const MarkdownHtml = memo(function MarkdownHtml({ text, render, className }: { text: string; render: RenderMarkdown; className: string }) {
