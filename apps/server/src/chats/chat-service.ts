@@ -44,6 +44,15 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
   const owners = new ChatOwners(prisma);
   const writer = createMessageWriter(database, owners, observer);
 
+  async function alreadyStored(input: PostUserMessage): Promise<PostedMessage | null> {
+    const row = await prisma.message.findUnique({
+      where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
+      include: { chat: true },
+    });
+    if (!row || row.chat.userId !== input.userId) return null;
+    return { chat: toChat(row.chat), message: toMessage(row), duplicate: true };
+  }
+
   async function ownedChat(userId: string, chatId: string) {
     const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });
     // Another user's chat is indistinguishable from a missing one.
@@ -118,7 +127,14 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
      */
     async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
       checkMessageContent(input.content);
-      await sendLimit?.(input.userId);
+      try {
+        await sendLimit?.(input.userId);
+      } catch (refusal) {
+        // A resend of a message already stored (after a reconnect) is answered as the duplicate it is.
+        const stored = await alreadyStored(input);
+        if (stored) return stored;
+        throw refusal;
+      }
       const result = await writer.write(input);
       if (!result.duplicate) {
         events.userMessageStored({

@@ -151,6 +151,9 @@ describe('sending', () => {
     expect((await api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: 'c', content: 'three' })).status).toBe(201);
     tab1.send({ type: 'send', chatId: chat.id, clientMsgId: 'd', content: 'four' });
     expect(await tab1.next('error')).toMatchObject({ code: 'rate_limited', clientMsgId: 'd', chatId: chat.id, message: expect.stringMatching(/wait \d+ s/) });
+    // A resend of a stored message (after a reconnect) is still answered, as a duplicate.
+    tab1.send({ type: 'send', chatId: chat.id, clientMsgId: 'a', content: 'one' });
+    expect(await tab1.next('ack')).toMatchObject({ clientMsgId: 'a', duplicate: true });
     const rest = await api('POST', `/api/chats/${chat.id}/messages`, { clientMsgId: 'e', content: 'five' });
     expect(rest.status).toBe(429);
     expect(rest.body.error.code).toBe('rate_limited');
