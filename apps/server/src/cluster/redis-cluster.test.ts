@@ -23,26 +23,30 @@ describe('exclusive: one task per key across instances', () => {
   it('runs same-key tasks of two instances one after another, and other keys alongside', async () => {
     const [a, b] = await twoInstances();
     const timeline: string[] = [];
-    const task = (name: string) => async () => {
+    let otherKeyStarted!: () => void;
+    const otherKey = new Promise<void>((resolve) => (otherKeyStarted = resolve));
+    const task = (name: string, hold: () => Promise<unknown>) => async () => {
       timeline.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, 100));
+      await hold();
       timeline.push(`${name} end`);
       return name;
     };
+    const pause = () => new Promise((r) => setTimeout(r, 50));
     const results = await Promise.all([
-      a.exclusive('participant:1', task('a1')),
-      b.exclusive('participant:1', task('b1')),
-      a.exclusive('participant:1', task('a2')),
-      b.exclusive('participant:2', task('b2')),
+      // a1 holds participant 1 until participant 2's task has started (or 10 s pass): that one must not wait.
+      a.exclusive('participant:1', task('a1', () => Promise.race([otherKey, new Promise((r) => setTimeout(r, 10_000))]))),
+      b.exclusive('participant:1', task('b1', pause)),
+      a.exclusive('participant:1', task('a2', pause)),
+      b.exclusive('participant:2', task('b2', async () => otherKeyStarted())),
     ]);
     expect(results).toEqual(['a1', 'b1', 'a2', 'b2']);
-    // Same key: never two at once. Every start on participant 1 follows the previous end.
+    // Same key: never two at once. Every start on participant 1 is followed by its own end.
     const one = timeline.filter((entry) => !entry.startsWith('b2'));
+    expect(one).toHaveLength(6);
     for (let i = 0; i < one.length; i += 2) {
       expect(one[i]!.endsWith('start')).toBe(true);
       expect(one[i + 1]).toBe(one[i]!.replace('start', 'end'));
     }
-    // Another key does not wait for participant 1's queue.
     expect(timeline.indexOf('b2 start')).toBeLessThan(timeline.indexOf('a1 end'));
   });
 
@@ -51,6 +55,6 @@ describe('exclusive: one task per key across instances', () => {
     await expect(a.exclusive('participant:3', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     const started = performance.now();
     expect(await b.exclusive('participant:3', async () => 'next')).toBe('next');
-    expect(performance.now() - started).toBeLessThan(4_000); // not the lock's 5 s expiry
+    expect(performance.now() - started).toBeLessThan(4_500); // released at once, not left to the lock's 5 s expiry
   });
 });

@@ -17,6 +17,7 @@ const ACTIVITY_REPORT_MS = 5_000;
  * at most a little longer, then goes on without it rather than refusing the participant.
  */
 const LOCK_TTL_MS = 5_000;
+const LOCK_RENEW_MS = 1_500;
 const LOCK_WAIT_MS = 6_000;
 /** How long start-up waits for Redis before it goes on without it. */
 const START_WAIT_MS = 3_000;
@@ -39,8 +40,9 @@ export async function createRedisCluster(options: { url: string; registry: Conne
   const instanceId = randomUUID();
   // Both connect at once and keep retrying for as long as Redis is away (also at start).
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
-  // Fail fast while disconnected rather than queueing frames that would arrive stale.
-  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy });
+  // Fail fast while disconnected rather than queueing frames that would arrive stale, and fail a command
+  // that gets no answer within a second (a Redis that hangs): sends wait on locks and limits here.
+  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, commandTimeout: 1_000 });
   // The subscription waits for Redis however long it takes; ioredis renews it after every reconnect.
   const sub = new Redis(options.url, { enableOfflineQueue: true, maxRetriesPerRequest: null, retryStrategy });
   const controlListeners: ((message: ControlMessage) => void)[] = [];
@@ -153,10 +155,17 @@ export async function createRedisCluster(options: { url: string; registry: Conne
         const key = `${prefix}lock:${name}`;
         const token = randomUUID();
         const held = await acquire(key, token);
+        // Renewed while the task runs, so a slow task keeps its lock; the TTL only frees a dead holder's.
+        const renew = held ? setInterval(() => pub.eval(RENEW_IF_MINE, 1, key, token, LOCK_TTL_MS).catch((err) => warn(err, 'lock renewal failed')), LOCK_RENEW_MS) : null;
+        renew?.unref();
         try {
           return await task();
         } finally {
-          if (held) await pub.eval(RELEASE_IF_MINE, 1, key, token).catch((err) => warn(err, 'lock release failed'));
+          if (renew) clearInterval(renew);
+          if (held) {
+            const released = await pub.eval(RELEASE_IF_MINE, 1, key, token).catch((err) => warn(err, 'lock release failed'));
+            if (released === 0) logger.warn({ lock: name }, 'redis: a lock expired while its task ran; another instance may have run alongside');
+          }
         }
       });
     },
