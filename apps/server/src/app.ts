@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAgentConfigStore } from './agent/agent-config.ts';
 import { createProvider } from './agent/providers/create-provider.ts';
-import { ReplyRunner } from './agent/reply-runner.ts';
+import { ANSWER_UNANSWERED_WITHIN_MS, ReplyRunner } from './agent/reply-runner.ts';
 import { createReplyStore } from './agent/reply-store.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { createSessionStore } from './auth/session-store.ts';
@@ -37,6 +37,8 @@ export interface ParleyServer {
   readonly registry: ConnectionRegistry;
   readonly replies: ReplyRunner;
   readonly study: StudyModule;
+  /** HTTP requests being served right now (shutdown answers them before it closes connections). */
+  readonly requestsInFlight: number;
   /** Graceful: stop accepting, finish in-flight work, close sockets with 1001, close the database. */
   stop(): Promise<void>;
 }
@@ -102,6 +104,10 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
   cluster.setActivitySource(() => ({ connections: registry.size, replies: replies.runningCount }));
   const orphans = await replies.recover();
   if (orphans) logger.warn({ count: orphans }, 'replies left streaming by a crash were marked interrupted');
+  if (config.agentReplies) {
+    const answered = await replies.answerUnanswered(ANSWER_UNANSWERED_WITHIN_MS);
+    if (answered) logger.info({ count: answered }, 'replies started for messages a stop or crash left unanswered');
+  }
 
   events.onUserMessage(({ userId, chat, message, originConnectionId }) => {
     cluster.toUser(userId, { type: 'message', chatId: chat.id, message }, originConnectionId);
@@ -195,12 +201,15 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await gateway.drain();
+    // Requests already accepted are answered first, so a message posted over REST gets its reply
+    // started (and ended as interrupted just below) like one sent over a socket. A second left for the rest.
+    await inFlight.settled(Math.max(0, deadline - Date.now() - 1000));
     // Running replies end as interrupted with their text so far, and the open tabs are told.
     await replies.shutdown();
     study.close();
     agentConfig.close();
     await gateway.close(Math.max(0, deadline - Date.now()));
-    // Requests already accepted are answered (within the deadline) before the connections close.
+    // A request still running (a long export) gets what is left of the deadline before connections close.
     if (!(await inFlight.settled(Math.max(0, deadline - Date.now())))) {
       logger.warn({ requests: inFlight.active }, 'requests still running at the shutdown deadline were cut off');
     }
@@ -218,6 +227,9 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     registry,
     replies,
     study,
+    get requestsInFlight() {
+      return inFlight.active;
+    },
     stop: () => (stopping ??= stop()),
   };
 }

@@ -239,6 +239,29 @@ describe('crash recovery', () => {
     expect(orphan).toMatchObject({ status: 'interrupted', content: 'half a rep' });
   });
 
+  it('answers at the next start a message that a stop or crash left without a reply, but not an old one', async () => {
+    server = await startTestServer();
+    const { chat, user } = await participant();
+    // Stored behind the reply runner's back, as when the process died between the ack and the reply.
+    const { prisma } = server.server.database;
+    const old = await prisma.chat.create({ data: { id: 'old-chat', userId: user.id, title: 'New chat' } });
+    const leaveUnanswered = async (chatId: string, content: string, at: Date) => {
+      await prisma.chat.update({ where: { id: chatId }, data: { messageCount: 1, lastUserMessageAt: at, title: content } });
+      await prisma.message.create({ data: { id: `unanswered-${chatId}`, chatId, position: 1, role: 'user', content, status: 'complete', clientMsgId: 'u1', createdAt: at } });
+    };
+    await leaveUnanswered(chat.id, 'sent just before the crash', new Date());
+    await leaveUnanswered(old.id, 'sent an hour ago', new Date(Date.now() - 3_600_000));
+
+    server = await server.restart();
+    const again = await login(server.url, 'alice');
+    await expect.poll(async () => (await messagesOf(again.api, chat.id)).map((m) => [m.role, m.status]), { timeout: 10_000 }).toEqual([
+      ['user', 'complete'],
+      ['assistant', 'complete'],
+    ]);
+    expect((await messagesOf(again.api, chat.id))[1]!.content).toContain('sent just before the crash');
+    expect((await messagesOf(again.api, old.id)).map((m) => m.role)).toEqual(['user']);
+  });
+
   it('checkpoints a long reply while it streams', async () => {
     server = await startTestServer({}, { agent: SLOW_ECHO });
     const { socket, chat } = await participant();

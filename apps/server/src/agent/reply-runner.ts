@@ -57,6 +57,11 @@ export interface ReplyRunnerDeps {
 }
 
 const ORPHAN_RECHECK_MS = 20_000;
+/**
+ * At start, a message left unanswered by a stop or crash this recently is answered; an older one is
+ * left alone (its participant has moved on, and a reply appearing hours later would surprise them).
+ */
+export const ANSWER_UNANSWERED_WITHIN_MS = 10 * 60_000;
 /** Retrying to store a reply's end after a database failure: 0.5 s, doubling, at most every 30 s. */
 const FINISH_RETRY_FIRST_MS = 500;
 const FINISH_RETRY_MAX_MS = 30_000;
@@ -98,6 +103,22 @@ export class ReplyRunner implements ReplyControl {
       recheck.unref();
     }
     return interrupted;
+  }
+
+  /**
+   * Starts the replies a stop or crash prevented: a participant's message stored in the last
+   * `withinMs` that nothing answered (a shutdown that came between the two, a crash after the ack).
+   * Chats another instance holds are its own business. Returns how many replies were started.
+   */
+  async answerUnanswered(withinMs: number): Promise<number> {
+    const chats = await this.#deps.store.unansweredChats(new Date(Date.now() - withinMs));
+    let started = 0;
+    for (const { chatId, userId } of chats) {
+      if (this.#lanes.has(chatId) || (await this.#deps.cluster.chatClaimed(chatId))) continue;
+      this.onUserMessage(userId, chatId);
+      started += 1;
+    }
+    return started;
   }
 
   get runningCount(): number {

@@ -88,6 +88,18 @@ export function createReplyStore(prisma: Prisma) {
      * those `isLive` says an instance is still running (several instances share the database);
      * `among` limits the pass to these message ids. Returns how many ended and the ids left alone.
      */
+    /**
+     * Chats whose newest message is a participant's, written since `since`: no reply was started for
+     * it (the server stopped or crashed between storing the message and starting the reply).
+     */
+    async unansweredChats(since: Date): Promise<{ chatId: string; userId: string }[]> {
+      const chats = await prisma.chat.findMany({
+        where: { lastUserMessageAt: { gte: since } },
+        select: { id: true, userId: true, messages: { orderBy: { position: 'desc' }, take: 1, select: { role: true } } },
+      });
+      return chats.filter((chat) => chat.messages[0]?.role === 'user').map((chat) => ({ chatId: chat.id, userId: chat.userId }));
+    },
+
     async interruptOrphans(isLive: (chatId: string) => Promise<boolean> = async () => false, among?: string[]): Promise<{ interrupted: number; live: string[] }> {
       const rows = await prisma.message.findMany({ where: { status: 'streaming', ...(among ? { id: { in: among } } : {}) }, select: { id: true, chatId: true } });
       const orphans: string[] = [];
