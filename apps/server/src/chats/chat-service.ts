@@ -7,6 +7,7 @@ import type { ChatEvents } from './chat-events.ts';
 import { ChatOwners } from './chat-owners.ts';
 import { checkMessageContent, DEFAULT_CHAT_TITLE } from './message-content.ts';
 import { createMessageWriter } from './message-writer.ts';
+import type { SendLimit } from './send-limit.ts';
 import { toChat, toMessage } from './serialize.ts';
 
 export interface PostUserMessage {
@@ -34,8 +35,8 @@ const chatNotFound = () => notFound('Chat');
 
 export interface ChatServiceOptions {
   observer?: WritePathObserver;
-  /** Refuses a user's message when they send too many (chats/send-limit.ts); checked before anything is stored. */
-  sendLimit?: (userId: string) => Promise<void>;
+  /** Refuses a user's message when they send too many; checked before anything is stored. */
+  sendLimit?: SendLimit;
 }
 
 export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>, events: ChatEvents, options: ChatServiceOptions = {}) {
@@ -128,14 +129,17 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
     async postUserMessage(input: PostUserMessage): Promise<PostedMessage> {
       checkMessageContent(input.content);
       try {
-        await sendLimit?.(input.userId);
+        await sendLimit?.take(input.userId);
       } catch (refusal) {
         // A resend of a message already stored (after a reconnect) is answered as the duplicate it is.
         const stored = await alreadyStored(input);
         if (stored) return stored;
         throw refusal;
       }
-      const result = await writer.write(input);
+      const result = await writer.write(input).catch((err: unknown) => {
+        sendLimit?.giveBack(input.userId); // nothing was stored: the retry must not cost twice
+        throw err;
+      });
       if (!result.duplicate) {
         events.userMessageStored({
           userId: input.userId,

@@ -144,6 +144,8 @@ describe('sending', () => {
     const { token, chat, api } = await userWithChat('alice');
     const tab1 = await connect(token);
     const tab2 = await connect(token);
+    // Messages that were not stored (no such chat) do not count.
+    for (const id of ['x1', 'x2']) expect((await api('POST', '/api/chats/no-such-chat/messages', { clientMsgId: id, content: 'lost' })).status).toBe(404);
     tab1.send({ type: 'send', chatId: chat.id, clientMsgId: 'a', content: 'one' });
     await tab1.next('ack');
     tab2.send({ type: 'send', chatId: chat.id, clientMsgId: 'b', content: 'two' });
