@@ -57,8 +57,10 @@ export function App() {
       )}
       <main className="main">
         <Header sidebarOpen={sidebarOpen} onOpenSidebar={authenticated ? openSidebar : null} />
-        {authenticated && <ConnectionBanner />}
-        <Notice />
+        <div className="main__alerts">
+          {authenticated && <ConnectionBanner />}
+          <Notice />
+        </div>
         {authenticated ? <ChatView /> : <LoginView />}
       </main>
       <StatusAnnouncer />

@@ -8,7 +8,7 @@ export function ConnectionBanner() {
   const down = useAppState((s) => s.connection.status === 'waiting' || (s.connection.status === 'connecting' && s.connection.failures > 0));
   if (!down) return null;
   return (
-    <div className="banner banner--warning banner--connection" role="status">
+    <div className="banner banner--warning" role="status">
       <span className="banner__spinner" aria-hidden="true" />
       Disconnected. Reconnecting…
     </div>
