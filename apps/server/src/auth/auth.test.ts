@@ -119,6 +119,20 @@ describe('logout', () => {
 });
 
 describe('session expiry', () => {
+  it('closes an open socket with 4001 when its session is gone from the database (ended where this server could not hear of it)', async () => {
+    server = await startTestServer({ HEARTBEAT_INTERVAL_MS: '1000' });
+    const ada = await login(server.url, 'ada');
+    const bob = await login(server.url, 'bob');
+    const adaSocket = await TestSocket.connect(server.wsUrl, { token: ada.token });
+    const bobSocket = await TestSocket.connect(server.wsUrl, { token: bob.token });
+    await adaSocket.next('hello');
+    await bobSocket.next('hello');
+    await server.server.database.prisma.session.deleteMany({ where: { userId: ada.user.id } });
+    expect(await adaSocket.waitClosed(8_000)).toBe(4001);
+    expect(bobSocket.closeCode).toBeNull();
+    bobSocket.close();
+  });
+
   it('closes an open socket with 4001 when its session expires', async () => {
     server = await startTestServer({ HEARTBEAT_INTERVAL_MS: '1000' });
     const { token } = await login(server.url, 'late');

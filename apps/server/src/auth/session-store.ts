@@ -16,6 +16,8 @@ export interface SessionStore {
   /** The live session behind a token, or null when unknown or expired. */
   resolve(token: string): Promise<AuthenticatedSession | null>;
   revoke(token: string): Promise<string | null>;
+  /** Which of these sessions still exist and have not expired. */
+  live(sessionIds: readonly string[]): Promise<Set<string>>;
   /** Deletes expired sessions; returns how many. */
   purgeExpired(): Promise<number>;
 }
@@ -46,6 +48,16 @@ export function createSessionStore(prisma: Prisma, ttlMs: number): SessionStore 
       const sessionId = hashToken(token);
       const { count } = await prisma.session.deleteMany({ where: { id: sessionId } });
       return count ? sessionId : null;
+    },
+
+    async live(sessionIds) {
+      const live = new Set<string>();
+      // In slices, so thousands of open sockets never make one oversized query.
+      for (let i = 0; i < sessionIds.length; i += 500) {
+        const rows = await prisma.session.findMany({ where: { id: { in: sessionIds.slice(i, i + 500) }, expiresAt: { gt: new Date() } }, select: { id: true } });
+        for (const row of rows) live.add(row.id);
+      }
+      return live;
     },
 
     async purgeExpired() {

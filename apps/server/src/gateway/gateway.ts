@@ -145,8 +145,35 @@ export function createGateway(options: GatewayOptions): Gateway {
     void tracked.finally(() => inFlight.delete(tracked));
   }
 
+  /**
+   * Every other heartbeat, the sessions of open sockets are looked up again: one that ended where this
+   * instance could not hear of it (a logout on another instance while Redis was away, a session
+   * deleted by hand) closes its sockets here too. A failed lookup closes nothing.
+   */
+  let beats = 0;
+  let rechecking = false;
+  async function recheckSessions(): Promise<void> {
+    const checked = new Set<string>();
+    for (const connection of registry.all()) checked.add(connection.sessionId);
+    if (checked.size === 0 || rechecking) return;
+    rechecking = true;
+    try {
+      const live = await sessions.live([...checked]);
+      // Sockets opened during the lookup were not asked about: they are left for the next round.
+      for (const connection of registry.all()) {
+        if (checked.has(connection.sessionId) && !live.has(connection.sessionId)) connection.socket.close(CLOSE_CODES.sessionEnded, 'Session ended');
+      }
+    } catch (err) {
+      logger.warn({ err }, 'could not recheck the sessions of open sockets');
+    } finally {
+      rechecking = false;
+    }
+  }
+
   const heartbeat = setInterval(() => {
     const now = Date.now();
+    beats += 1;
+    if (beats % 2 === 0) void recheckSessions();
     for (const connection of registry.all()) {
       // A session is checked at the upgrade only; an open socket must not outlive it.
       if (now >= connection.sessionExpiresAt) {
