@@ -88,6 +88,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     connectedUsers: () => [...registry.all()].map((c) => c.userId),
     logger,
     exclusive: (key, task) => cluster.exclusive(key, task),
+    limiters: cluster.limiters,
     telemetryEventsPerMinute: config.telemetryEventsPerMinute,
     sweepIntervalMs: config.studySweepIntervalMs,
   });
@@ -176,7 +177,7 @@ export async function startServer(config: ServerConfig, logger: Logger, options:
     }),
   );
   app.use('/api', study.routes);
-  app.use('/api', chatRoutes({ sessions, chats, exclusive: (key, task) => cluster.exclusive(key, task), streamingSnapshot: (chatId) => replies.snapshot(chatId), study: study.hooks }));
+  app.use('/api', chatRoutes({ sessions, chats, limiters: cluster.limiters, exclusive: (key, task) => cluster.exclusive(key, task), streamingSnapshot: (chatId) => replies.snapshot(chatId), study: study.hooks }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 

@@ -13,13 +13,15 @@ import {
 import { Router } from 'express';
 import { requireSession, sessionOf } from '../auth/require-session.ts';
 import type { SessionStore } from '../auth/session-store.ts';
-import { rateLimitByIp } from '../http/rate-limit.ts';
+import { rateLimitByIp, type LimiterStore } from '../http/rate-limit.ts';
 import { validate } from '../http/validate.ts';
 import type { ChatService } from './chat-service.ts';
 
 export interface ChatRoutesOptions {
   sessions: SessionStore;
   chats: ChatService;
+  /** Where the per-address message count is kept: shared by every instance when there are several. */
+  limiters?: LimiterStore;
   /** Runs a task alone per key across every instance (Cluster.exclusive). */
   exclusive<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** The reply generating in a chat right now, so a page load can resume it. */
@@ -35,7 +37,7 @@ export interface ChatRoutesOptions {
   };
 }
 
-export function chatRoutes({ sessions, chats, exclusive, streamingSnapshot, study }: ChatRoutesOptions): Router {
+export function chatRoutes({ sessions, chats, limiters, exclusive, streamingSnapshot, study }: ChatRoutesOptions): Router {
   const router = Router();
   router.use('/chats', requireSession(sessions));
 
@@ -69,7 +71,7 @@ export function chatRoutes({ sessions, chats, exclusive, streamingSnapshot, stud
 
   router.post<{ id: string }>(
     '/chats/:id/messages',
-    rateLimitByIp({ name: 'messages', points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
+    rateLimitByIp({ name: 'messages', store: limiters, points: 120, durationSeconds: 60, message: 'You are sending messages too fast. Please slow down.' }),
     async (req, res) => {
       const { clientMsgId, content } = validate(postMessageRequestSchema, req.body ?? {});
       const userId = sessionOf(res).user.id;

@@ -2,7 +2,7 @@ import { feedbackRequestSchema, type FeedbackResponse, type ServerFrame } from '
 import { Router } from 'express';
 import { requireSession, sessionOf } from '../auth/require-session.ts';
 import type { SessionStore } from '../auth/session-store.ts';
-import { rateLimitByIp } from '../http/rate-limit.ts';
+import { rateLimitByIp, type LimiterStore } from '../http/rate-limit.ts';
 import { validate } from '../http/validate.ts';
 import type { Clock } from './clock.ts';
 import type { FeedbackStore } from './feedback-store.ts';
@@ -15,6 +15,8 @@ export interface FeedbackRoutesOptions {
   clock: Clock;
   /** Tells the participant's other tabs. */
   publish(userId: string, frame: ServerFrame): void;
+  /** Where the per-address count is kept: shared by every instance when there are several. */
+  limiters?: LimiterStore;
 }
 
 /** PUT /api/messages/:id/feedback: thumbs and a comment on an assistant message of the caller's own chat. */
@@ -23,7 +25,7 @@ export function feedbackRoutes(options: FeedbackRoutesOptions): Router {
   router.put<{ id: string }>(
     '/messages/:id/feedback',
     requireSession(options.sessions),
-    rateLimitByIp({ name: 'feedback', points: 120, durationSeconds: 60, message: 'Too much feedback too fast. Please slow down.' }),
+    rateLimitByIp({ name: 'feedback', store: options.limiters, points: 120, durationSeconds: 60, message: 'Too much feedback too fast. Please slow down.' }),
     async (req, res) => {
       const { rating, comment } = validate(feedbackRequestSchema, req.body ?? {});
       const userId = sessionOf(res).user.id;

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { AgentConfigStore } from '../agent/agent-config.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { Prisma } from '../db/database.ts';
+import type { LimiterStore } from '../http/rate-limit.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from './clock.ts';
 import { createFeedbackStore } from './feedback-store.ts';
@@ -24,6 +25,8 @@ export interface StudyModuleOptions {
   /** Users with an open socket on this instance. */
   connectedUsers(): Iterable<string>;
   logger: Logger;
+  /** Rate-limit counters (the cluster's: shared by every instance when there are several). */
+  limiters?: LimiterStore;
   /** Runs a task alone per key across every instance (the cluster's lock). */
   exclusive: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   telemetryEventsPerMinute: number;
@@ -46,14 +49,14 @@ export function createStudyModule(options: StudyModuleOptions) {
     exclusive: options.exclusive,
   });
   const feedback = createFeedbackStore(prisma);
-  const telemetry = createTelemetry({ prisma, study: service, clock, eventsPerMinute: options.telemetryEventsPerMinute });
+  const telemetry = createTelemetry({ prisma, study: service, clock, eventsPerMinute: options.telemetryEventsPerMinute, limiters: options.limiters });
   const notifier = createStudyNotifier({ study: service, connectedUsers: options.connectedUsers, logger, intervalMs: options.sweepIntervalMs });
   const unsubscribe = settingsFile.onStudyChange(() => void notifier.studyChanged());
 
   const routes = Router();
   routes.use(studyRoutes({ sessions: options.sessions, study: service }));
-  routes.use(feedbackRoutes({ sessions: options.sessions, feedback, study: service, clock, publish: options.publish }));
-  routes.use(telemetryRoutes({ sessions: options.sessions, telemetry }));
+  routes.use(feedbackRoutes({ sessions: options.sessions, feedback, study: service, clock, publish: options.publish, limiters: options.limiters }));
+  routes.use(telemetryRoutes({ sessions: options.sessions, telemetry, limiters: options.limiters }));
 
   return {
     service,
