@@ -20,14 +20,21 @@ const storedEvents = (url: string, userId: string) =>
     [userId],
   );
 
+/** A participant of a running study, one exchange in a chat, and the socket that saw its reply. */
+async function participantWithReply(studyId: string, name: string) {
+  const study = await startStudyServer({ study: { id: studyId } });
+  server = study;
+  const p = await arrive(study.url, name);
+  const chat = (await p.api('POST', '/api/chats')).body.chat;
+  const socket = await openSocket(study.wsUrl, p.token, sockets);
+  await send(p, chat.id, 'hello', 'c1');
+  const reply = (await socket.next('agent.done')).message;
+  return { study, p, chat, socket, reply };
+}
+
 describe('telemetry', () => {
   it('stores every kind from the socket and from a beacon, with the client and the server time', async () => {
-    server = await startStudyServer({ study: { id: 'tele' } });
-    const p = await arrive(server.url, 'measured');
-    const chat = (await p.api('POST', '/api/chats')).body.chat;
-    const socket = await openSocket(server.wsUrl, p.token, sockets);
-    await send(p, chat.id, 'hello', 'c1');
-    const reply = (await socket.next('agent.done')).message;
+    const { study, p, chat, socket, reply } = await participantWithReply('tele', 'measured');
     const clientTime = at('2026-01-01T12:00:00.000Z');
 
     socket.send({
@@ -41,7 +48,7 @@ describe('telemetry', () => {
       ],
     });
     // A beacon's body is text/plain.
-    const beacon = await fetch(`${server.url}/api/telemetry`, {
+    const beacon = await fetch(`${study.url}/api/telemetry`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain;charset=UTF-8', authorization: `Bearer ${p.token}` },
       body: JSON.stringify({ events: [{ kind: 'paste', clientTime, chatId: chat.id, length: 5321 }] }),
@@ -51,7 +58,7 @@ describe('telemetry', () => {
 
     let rows: Awaited<ReturnType<typeof storedEvents>> = [];
     for (let i = 0; i < 50 && rows.length < 6; i += 1) {
-      rows = await storedEvents(server.config.databaseUrl, p.user.id);
+      rows = await storedEvents(study.config.databaseUrl, p.user.id);
       if (rows.length < 6) await new Promise((r) => setTimeout(r, 20));
     }
     expect(rows.map((r) => [r.kind, r.chatId, r.messageId, JSON.parse(r.data)])).toEqual(
@@ -65,11 +72,11 @@ describe('telemetry', () => {
       ]),
     );
     expect(rows).toHaveLength(6);
-    const [participant] = await rawQuery<{ id: string }>(server.config.databaseUrl, 'SELECT "id" FROM "Participant" WHERE "userId" = ?', [p.user.id]);
+    const [participant] = await rawQuery<{ id: string }>(study.config.databaseUrl, 'SELECT "id" FROM "Participant" WHERE "userId" = ?', [p.user.id]);
     for (const row of rows) {
       expect(row.participantId).toBe(participant!.id);
       expect(new Date(row.clientTime as string | number).toISOString()).toBe(clientTime);
-      expect(new Date(row.serverTime as string | number).getTime()).toBe(server.clock.now().getTime());
+      expect(new Date(row.serverTime as string | number).getTime()).toBe(study.clock.now().getTime());
     }
     expect(socket.ofType('error')).toEqual([]);
   });
@@ -127,13 +134,8 @@ describe('telemetry', () => {
   });
 
   it("stores an event sent with an earlier study's chat open under the current study, without that chat", async () => {
-    server = await startStudyServer({ study: { id: 'first' } });
-    const p = await arrive(server.url, 'returning');
-    const oldChat = (await p.api('POST', '/api/chats')).body.chat;
-    const socket = await openSocket(server.wsUrl, p.token, sockets);
-    await send(p, oldChat.id, 'hello', 'c1');
-    const oldReply = (await socket.next('agent.done')).message;
-    await server.writeSettings({ agent: { provider: 'echo', echoDelayMs: 0 }, study: { id: 'second' } });
+    const { study, p, chat: oldChat, reply: oldReply } = await participantWithReply('first', 'returning');
+    await study.writeSettings({ agent: { provider: 'echo', echoDelayMs: 0 }, study: { id: 'second' } });
     const newChat = (await p.api('POST', '/api/chats')).body.chat;
     const clientTime = new Date().toISOString();
 
@@ -146,9 +148,9 @@ describe('telemetry', () => {
     });
     expect(res.status).toBe(202);
 
-    const ids = await rawQuery<{ id: string; studyId: string }>(server.config.databaseUrl, 'SELECT "id", "studyId" FROM "Participant" WHERE "userId" = ?', [p.user.id]);
+    const ids = await rawQuery<{ id: string; studyId: string }>(study.config.databaseUrl, 'SELECT "id", "studyId" FROM "Participant" WHERE "userId" = ?', [p.user.id]);
     const second = ids.find((row) => row.studyId === 'second')!.id;
-    const rows = await storedEvents(server.config.databaseUrl, p.user.id);
+    const rows = await storedEvents(study.config.databaseUrl, p.user.id);
     // The old chat (and its message) stays as it was when the first study ended; the event is the second study's.
     expect(rows.map((r) => [r.kind, r.participantId, r.chatId, r.messageId])).toEqual([
       ['visibility', second, null, null],
