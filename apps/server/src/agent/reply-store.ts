@@ -88,6 +88,16 @@ export function createReplyStore(prisma: Prisma) {
      * those `isLive` says an instance is still running (several instances share the database);
      * `among` limits the pass to these message ids. Returns how many ended and the ids left alone.
      */
+    async interruptOrphans(isLive: (chatId: string) => Promise<boolean> = async () => false, among?: string[]): Promise<{ interrupted: number; live: string[] }> {
+      const rows = await prisma.message.findMany({ where: { status: 'streaming', ...(among ? { id: { in: among } } : {}) }, select: { id: true, chatId: true } });
+      const orphans: string[] = [];
+      const live: string[] = [];
+      for (const row of rows) ((await isLive(row.chatId)) ? live : orphans).push(row.id);
+      if (orphans.length === 0) return { interrupted: 0, live };
+      const { count } = await prisma.message.updateMany({ where: { id: { in: orphans }, status: 'streaming' }, data: { status: 'interrupted' } });
+      return { interrupted: count, live };
+    },
+
     /**
      * Chats whose newest message is a participant's, written since `since`: no reply was started for
      * it (the server stopped or crashed between storing the message and starting the reply).
@@ -98,16 +108,6 @@ export function createReplyStore(prisma: Prisma) {
         select: { id: true, userId: true, messages: { orderBy: { position: 'desc' }, take: 1, select: { role: true } } },
       });
       return chats.filter((chat) => chat.messages[0]?.role === 'user').map((chat) => ({ chatId: chat.id, userId: chat.userId }));
-    },
-
-    async interruptOrphans(isLive: (chatId: string) => Promise<boolean> = async () => false, among?: string[]): Promise<{ interrupted: number; live: string[] }> {
-      const rows = await prisma.message.findMany({ where: { status: 'streaming', ...(among ? { id: { in: among } } : {}) }, select: { id: true, chatId: true } });
-      const orphans: string[] = [];
-      const live: string[] = [];
-      for (const row of rows) ((await isLive(row.chatId)) ? live : orphans).push(row.id);
-      if (orphans.length === 0) return { interrupted: 0, live };
-      const { count } = await prisma.message.updateMany({ where: { id: { in: orphans }, status: 'streaming' }, data: { status: 'interrupted' } });
-      return { interrupted: count, live };
     },
   };
 }

@@ -22,7 +22,7 @@ export interface Database {
   readonly prisma: Prisma;
   /**
    * SQLite only: the one connection Prisma itself uses. Work done on it synchronously (begun and
-   * committed in one tick) can never interleave with Prisma's statements; see chats/sqlite-message-batch.ts.
+   * committed in one tick) can never interleave with Prisma's statements; see chats/sqlite-write-batch.ts.
    */
   readonly sqlite: (() => BetterSqlite3.Database) | null;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
