@@ -91,6 +91,23 @@ export async function createRedisCluster(options: { url: string; registry: Conne
   // Same-instance tasks queue in memory first, so only one per key and instance waits on Redis.
   const localLocks = new KeyedLock();
 
+  /**
+   * Keeps a key this instance set to `token` alive (renewed every `renewMs` for `ttlMs` more) until the
+   * returned release deletes it, only if it is still ours. Release answers false when the key had
+   * expired and was no longer ours (or true when Redis could not be asked).
+   */
+  function hold(key: string, token: string, ttlMs: number, renewMs: number, what: string): () => Promise<boolean> {
+    const renew = setInterval(() => {
+      pub.eval(RENEW_IF_MINE, 1, key, token, ttlMs).catch((err) => warn(err, `${what} renewal failed`));
+    }, renewMs);
+    renew.unref();
+    return async () => {
+      clearInterval(renew);
+      const released = await pub.eval(RELEASE_IF_MINE, 1, key, token).catch((err) => warn(err, `${what} release failed`));
+      return released !== 0;
+    };
+  }
+
   /** Takes the Redis lock `key` for `token`; false when Redis cannot be asked or the wait ran out. */
   async function acquire(key: string, token: string): Promise<boolean> {
     const giveUpAt = Date.now() + LOCK_WAIT_MS;
@@ -141,31 +158,21 @@ export async function createRedisCluster(options: { url: string; registry: Conne
         return async () => {};
       }
       if (granted !== 'OK') return null;
-      const renew = setInterval(() => {
-        pub.eval(RENEW_IF_MINE, 1, key, instanceId, CLAIM_TTL_MS).catch((err) => warn(err, 'claim renewal failed'));
-      }, CLAIM_RENEW_MS);
-      renew.unref();
+      const release = hold(key, instanceId, CLAIM_TTL_MS, CLAIM_RENEW_MS, 'claim');
       return async () => {
-        clearInterval(renew);
-        await pub.eval(RELEASE_IF_MINE, 1, key, instanceId).catch((err) => warn(err, 'claim release failed'));
+        await release();
       };
     },
     exclusive(name, task) {
       return localLocks.run(name, async () => {
         const key = `${prefix}lock:${name}`;
         const token = randomUUID();
-        const held = await acquire(key, token);
         // Renewed while the task runs, so a slow task keeps its lock; the TTL only frees a dead holder's.
-        const renew = held ? setInterval(() => pub.eval(RENEW_IF_MINE, 1, key, token, LOCK_TTL_MS).catch((err) => warn(err, 'lock renewal failed')), LOCK_RENEW_MS) : null;
-        renew?.unref();
+        const release = (await acquire(key, token)) ? hold(key, token, LOCK_TTL_MS, LOCK_RENEW_MS, 'lock') : null;
         try {
           return await task();
         } finally {
-          if (renew) clearInterval(renew);
-          if (held) {
-            const released = await pub.eval(RELEASE_IF_MINE, 1, key, token).catch((err) => warn(err, 'lock release failed'));
-            if (released === 0) logger.warn({ lock: name }, 'redis: a lock expired while its task ran; another instance may have run alongside');
-          }
+          if (release && !(await release())) logger.warn({ lock: name }, 'redis: a lock expired while its task ran; another instance may have run alongside');
         }
       });
     },
