@@ -21,8 +21,6 @@ export class ClientConnection {
     readonly socket: WebSocket,
     readonly userId: string,
     readonly sessionId: string,
-    /** When the session ends: the heartbeat closes the socket then, as REST starts refusing it. */
-    readonly sessionExpiresAt: number,
     private readonly maxBufferedBytes: number,
     private readonly onOverflow: (connection: ClientConnection) => void,
   ) {}

@@ -75,7 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function onConnection(ws: WebSocket, session: AuthenticatedSession): void {
-    const connection = new ClientConnection(ws, session.user.id, session.sessionId, session.expiresAt.getTime(), options.maxBufferedBytes ?? 1024 * 1024, (c) =>
+    const connection = new ClientConnection(ws, session.user.id, session.sessionId, options.maxBufferedBytes ?? 1024 * 1024, (c) =>
       logger.warn({ userId: c.userId, buffered: c.socket.bufferedAmount }, 'socket stopped reading; terminated'),
     );
     // Register and snapshot in one tick: every delta after this snapshot reaches this socket.
@@ -146,9 +146,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /**
-   * Every other heartbeat, the sessions of open sockets are looked up again: one that ended where this
-   * instance could not hear of it (a logout on another instance while Redis was away, a session
-   * deleted by hand) closes its sockets here too. A failed lookup closes nothing.
+   * A session is checked at the upgrade; after that, every other heartbeat, the sessions of open
+   * sockets are looked up again, and a socket whose session expired or ended where this instance
+   * could not hear of it (a logout on another instance while Redis was away, a session deleted by
+   * hand) closes with 4001, as REST starts refusing it. A failed lookup closes nothing.
    */
   let beats = 0;
   let rechecking = false;
@@ -171,15 +172,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const heartbeat = setInterval(() => {
-    const now = Date.now();
     beats += 1;
     if (beats % 2 === 0) void recheckSessions();
     for (const connection of registry.all()) {
-      // A session is checked at the upgrade only; an open socket must not outlive it.
-      if (now >= connection.sessionExpiresAt) {
-        connection.socket.close(CLOSE_CODES.sessionEnded, 'Session expired');
-        continue;
-      }
       if (!connection.alive) {
         connection.socket.terminate();
         continue;
