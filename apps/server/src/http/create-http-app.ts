@@ -6,9 +6,9 @@ import type { Logger } from '../logging/logger.ts';
 import type { InFlightRequests } from './in-flight.ts';
 
 /** Express with Parley's common middleware: request ids and logging, JSON bodies, Origin check. */
-export function createHttpApp(options: { logger: Logger; trustProxy: boolean | number | string; allowedOrigins: readonly string[]; inFlight?: InFlightRequests }): Express {
+export function createHttpApp(options: { logger: Logger; trustProxy: boolean | number | string; allowedOrigins: readonly string[]; inFlight: InFlightRequests }): Express {
   const app = express();
-  if (options.inFlight) app.use(options.inFlight.middleware);
+  app.use(options.inFlight.middleware);
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.use(
