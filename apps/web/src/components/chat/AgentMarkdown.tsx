@@ -39,15 +39,18 @@ export const AgentMarkdown = memo(function AgentMarkdown({ text, streaming = fal
       </div>
     );
   }
-  return (
-    <div onClick={onCodeCopyClick}>
-      <MarkdownHtml text={text} render={render} className="markdown" />
-    </div>
-  );
+  return <MarkdownHtml text={text} render={render} className="markdown" onClick={onCodeCopyClick} />;
 });
 
-const MarkdownHtml = memo(function MarkdownHtml({ text, render, className }: { text: string; render: RenderMarkdown; className: string }) {
+interface MarkdownHtmlProps {
+  text: string;
+  render: RenderMarkdown;
+  className: string;
+  onClick?: (event: MouseEvent<HTMLDivElement>) => void;
+}
+
+const MarkdownHtml = memo(function MarkdownHtml({ text, render, className, onClick }: MarkdownHtmlProps) {
   const html = useMemo(() => render(text), [render, text]);
   // The HTML comes from the Markdown renderer, which escapes raw HTML and sanitizes with DOMPurify.
-  return <div className={className} dangerouslySetInnerHTML={{ __html: html }} />;
+  return <div className={className} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />;
 });
