@@ -43,6 +43,26 @@ test('HTML in an agent reply is shown as text and never runs; inline code is ren
   await expect(chat.userMessages.last().locator('img, script')).toHaveCount(0);
 });
 
+test("a code block's Copy code button copies the code alone", async ({ page, loggedIn, chat }) => {
+  void loggedIn;
+  await chat.sendAndWaitForReply('show me code');
+  // The simulated agent cannot write a fenced block (it quotes on one line): the stored reply is
+  // replaced on its way to the page, as a model's reply with code would arrive.
+  const code = 'const answer = 42;\nconsole.log(answer);';
+  await page.route('**/api/chats/*', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const m of body.messages ?? []) if (m.role === 'assistant') m.content = `Here:\n\n\`\`\`js\n${code}\n\`\`\`\n\nDone.`;
+    await route.fulfill({ response, json: body });
+  });
+  await page.reload();
+  const block = chat.lastAgentMessage.locator('.code-block');
+  await expect(block.locator('.code-block__header')).toContainText('js');
+  await block.getByRole('button', { name: 'Copy code' }).click();
+  await expect(block.getByRole('button', { name: 'Copy code' })).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+});
+
 test('Enter sends, Shift+Enter adds a line, and the box grows with its text', async ({ loggedIn, chat }) => {
   void loggedIn;
   const height = async () => (await chat.input.boundingBox())!.height;
