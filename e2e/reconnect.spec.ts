@@ -20,19 +20,24 @@ const test = base.extend<object, { stack: Stack }>({
   baseURL: async ({ stack }, use) => use(stack.baseURL),
 });
 
-test('when the backend dies the input is disabled with a banner, and after its restart the chat is intact', async ({ stack, loggedIn, chat, sidebar }) => {
+test('when the backend dies the input is disabled with a banner, and after its restart the chat and the unsent text are intact', async ({ page, stack, loggedIn, chat, sidebar }) => {
   void loggedIn;
   await chat.sendAndWaitForReply('said before the outage');
   const replyBefore = await chat.lastReplyText();
 
+  await chat.input.fill('typed before the outage');
   await stack.backend.kill();
   await expect(chat.banner).toBeVisible();
   await expect(chat.input).toBeDisabled();
   await expect(chat.sendButton).toBeDisabled();
+  await expect(chat.input).toHaveValue('typed before the outage');
+  await expect(page.getByText('Reconnecting… what you typed is kept.')).toBeVisible();
 
   await stack.backend.restart();
   await expect(chat.banner).toBeHidden({ timeout: 20_000 });
   await expect(chat.input).toBeEnabled();
+  await expect(chat.input).toHaveValue('typed before the outage');
+  await chat.input.fill('');
   await expect(chat.userMessages).toHaveText(['said before the outage']);
   await expect(chat.agentMessages).toHaveCount(1);
   expect(await chat.lastReplyText()).toBe(replyBefore);
