@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION } from './limits.ts';
 import * as research from './research.ts';
 import * as rest from './rest.ts';
 import * as study from './study.ts';
-import { CLOSE_CODES, clientFrameSchema, serverFrameSchema } from './socket.ts';
+import { CLOSE_CODE_MEANINGS, CLOSE_CODES, clientFrameSchema, serverFrameSchema } from './socket.ts';
 
 /**
  * Renders docs/protocol.md from the schemas themselves, so the document cannot drift from the code:
@@ -107,8 +107,8 @@ export function renderProtocolDoc(): string {
   const errors = Object.entries(ERROR_STATUS)
     .map(([code, status]) => `| \`${code}\` | ${status} |`)
     .join('\n');
-  const closes = Object.entries(CLOSE_CODES)
-    .map(([name, code]) => `| ${code} | ${name} |`)
+  const closes = (Object.entries(CLOSE_CODES) as [keyof typeof CLOSE_CODES, number][])
+    .map(([name, code]) => `| ${code} | ${name} | ${CLOSE_CODE_MEANINGS[name]} |`)
     .join('\n');
 
   return `<!-- Generated from packages/protocol by \`pnpm docs:protocol\`; a test fails when it is out of date. Edit the schemas, not this file. -->
@@ -148,8 +148,8 @@ ${errors}
 
 ## Close codes
 
-| code | meaning |
-| --- | --- |
+| code | name | meaning |
+| --- | --- | --- |
 ${closes}
 `;
 }

@@ -217,10 +217,15 @@ export type ClientFrameOf<T extends ClientFrame['type']> = Extract<ClientFrame, 
 /** The WebSocket close codes the server sends (docs/protocol.md lists exactly these). */
 export const CLOSE_CODES = {
   goingAway: 1001,
-  /** Sent by the socket library when a frame exceeds `MAX_FRAME_BYTES`. */
   messageTooBig: 1009,
-  /** The session ended (logout or expiry); the client must log in again rather than reconnect. */
   sessionEnded: 4001,
-  /** The client sent too many frames too fast, or let too many wait unhandled. */
   rateLimited: 4008,
 } as const;
+
+/** What each close code means, for docs/protocol.md: one entry per code, or this does not compile. */
+export const CLOSE_CODE_MEANINGS: Record<keyof typeof CLOSE_CODES, string> = {
+  goingAway: 'The server is shutting down or restarting; reconnect.',
+  messageTooBig: 'A frame exceeded `MAX_FRAME_BYTES` (sent by the socket library).',
+  sessionEnded: 'The session ended (logout, expiry, or deleted); the client must log in again rather than reconnect.',
+  rateLimited: 'The client sent too many frames too fast, or let too many wait unhandled.',
+};
