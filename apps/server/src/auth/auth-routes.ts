@@ -22,7 +22,7 @@ export interface AuthRoutesOptions {
   cookieSecure: boolean;
   loginAttemptsPerMinute: number;
   /** Where login attempts are counted: shared by every instance when there are several. */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
   /** Closes the sockets of a session that just logged out. */
   onLogout(sessionId: string): void;
   /** After a successful login, before the answer: records study-link ids and enrols the participant in a running study. */

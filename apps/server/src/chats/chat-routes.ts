@@ -21,7 +21,7 @@ export interface ChatRoutesOptions {
   sessions: SessionStore;
   chats: ChatService;
   /** Where the per-address message count is kept: shared by every instance when there are several. */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
   /** Runs a task alone per key across every instance (Cluster.exclusive). */
   exclusive<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** The reply generating in a chat right now, so a page load can resume it. */

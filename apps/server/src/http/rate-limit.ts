@@ -14,8 +14,8 @@ export const memoryLimiters: LimiterStore = ({ points, durationSeconds }) => new
  * Per-client-address limit for an Express route. rate-limiter-flexible is used for HTTP and for
  * socket frames alike, with the same limiters backed by Redis for several instances.
  */
-export function rateLimitByIp(options: { name: string; points: number; durationSeconds: number; message: string; store?: LimiterStore }): RequestHandler {
-  const limiter = (options.store ?? memoryLimiters)(options);
+export function rateLimitByIp(options: { name: string; points: number; durationSeconds: number; message: string; store: LimiterStore }): RequestHandler {
+  const limiter = options.store(options);
   return async (req, res, next) => {
     try {
       await limiter.consume(clientKey(req.ip));

@@ -30,7 +30,7 @@ export interface ResearchRoutesOptions {
   cookieSecure: boolean;
   loginAttemptsPerMinute: number;
   /** Where login attempts are counted: shared by every instance when there are several. */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
   exportSalt: string | null;
   /** The study in force, and whether the settings file's last edit was valid. */
   settingsFile: Pick<AgentConfigStore, 'currentStudy' | 'lastResult'>;

@@ -16,7 +16,7 @@ export interface FeedbackRoutesOptions {
   /** Tells the participant's other tabs. */
   publish(userId: string, frame: ServerFrame): void;
   /** Where the per-address count is kept: shared by every instance when there are several. */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
 }
 
 /** PUT /api/messages/:id/feedback: thumbs and a comment on an assistant message of the caller's own chat. */

@@ -26,7 +26,7 @@ export interface StudyModuleOptions {
   connectedUsers(): Iterable<string>;
   logger: Logger;
   /** Rate-limit counters (the cluster's: shared by every instance when there are several). */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
   /** Runs a task alone per key across every instance (the cluster's lock). */
   exclusive: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   telemetryEventsPerMinute: number;

@@ -11,7 +11,7 @@ import type { Telemetry } from './telemetry.ts';
  * POST /api/telemetry: the same batches as the `telemetry` frame, for `navigator.sendBeacon` when
  * the page is being closed. A beacon sends a string as text/plain, so that is parsed as JSON too.
  */
-export function telemetryRoutes(options: { sessions: SessionStore; telemetry: Telemetry; limiters?: LimiterStore }): Router {
+export function telemetryRoutes(options: { sessions: SessionStore; telemetry: Telemetry; limiters: LimiterStore }): Router {
   const router = Router();
   router.post(
     '/telemetry',

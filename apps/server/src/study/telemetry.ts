@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from '@parley/protocol';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { memoryLimiters, type LimiterStore } from '../http/rate-limit.ts';
+import type { LimiterStore } from '../http/rate-limit.ts';
 import type { Prisma } from '../db/database.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { Clock } from './clock.ts';
@@ -15,7 +15,7 @@ export interface TelemetryOptions {
   /** Events a user may send per minute, socket and REST together. */
   eventsPerMinute: number;
   /** Where the per-user event count is kept: shared by every instance when there are several. */
-  limiters?: LimiterStore;
+  limiters: LimiterStore;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface TelemetryOptions {
 export function createTelemetry(options: TelemetryOptions) {
   const { prisma, study, clock } = options;
   const events = createEventStore(prisma);
-  const limiter = (options.limiters ?? memoryLimiters)({ name: 'telemetry-events', points: options.eventsPerMinute, durationSeconds: 60 });
+  const limiter = options.limiters({ name: 'telemetry-events', points: options.eventsPerMinute, durationSeconds: 60 });
 
   /** Refuses a batch naming a chat or message the user does not own; returns the chats it names. */
   async function requireOwned(userId: string, batch: readonly TelemetryEvent[]) {
