@@ -45,15 +45,6 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
   const owners = new ChatOwners(prisma);
   const writer = createMessageWriter(database, owners, observer);
 
-  async function alreadyStored(input: PostUserMessage): Promise<PostedMessage | null> {
-    const row = await prisma.message.findUnique({
-      where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
-      include: { chat: true },
-    });
-    if (!row || row.chat.userId !== input.userId) return null;
-    return { chat: toChat(row.chat), message: toMessage(row), duplicate: true };
-  }
-
   async function ownedChat(userId: string, chatId: string) {
     const chat = await prisma.chat.findFirst({ where: { id: chatId, userId } });
     // Another user's chat is indistinguishable from a missing one.
@@ -132,7 +123,7 @@ export function createChatService(database: Pick<Database, 'prisma' | 'sqlite'>,
         await sendLimit?.take(input.userId);
       } catch (refusal) {
         // A resend of a message already stored (after a reconnect) is answered as the duplicate it is.
-        const stored = await alreadyStored(input);
+        const stored = await writer.findStored(input);
         if (stored) return stored;
         throw refusal;
       }

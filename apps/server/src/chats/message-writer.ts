@@ -67,6 +67,16 @@ export function createMessageWriter(database: Pick<Database, 'prisma' | 'sqlite'
     if (stored > 0) observer?.stored(stored);
   }, { maxBatch: MAX_BATCH, windowMs: BATCH_WINDOW_MS });
 
+  /** The message already stored under this (chat, clientMsgId) in the user's own chat, as a duplicate; null if none. */
+  async function findStored(input: PostUserMessage): Promise<PostedMessage | null> {
+    const row = await prisma.message.findUnique({
+      where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
+      include: { chat: true },
+    });
+    if (!row || row.chat.userId !== input.userId) return null;
+    return { chat: toChat(row.chat), message: toMessage(row), duplicate: true };
+  }
+
   /** One message in its own transaction: the fallback when a batch fails as a whole. */
   async function writeOne(input: PostUserMessage): Promise<PostedMessage> {
     const posted = await timedTransaction(observer, 1, () =>
@@ -92,12 +102,9 @@ export function createMessageWriter(database: Pick<Database, 'prisma' | 'sqlite'
     ).catch(async (err: unknown) => {
       // The same clientMsgId stored meanwhile by another request or instance: the loser finds the winner's row.
       if ((err as { code?: string }).code !== 'P2002') throw err;
-      const existing = await prisma.message.findUnique({
-        where: { chatId_clientMsgId: { chatId: input.chatId, clientMsgId: input.clientMsgId } },
-        include: { chat: true },
-      });
+      const existing = await findStored(input);
       if (!existing) throw err;
-      return { chat: toChat(existing.chat), message: toMessage(existing), duplicate: true };
+      return existing;
     });
     if (!posted.duplicate) observer?.stored(1);
     return posted;
@@ -106,6 +113,7 @@ export function createMessageWriter(database: Pick<Database, 'prisma' | 'sqlite'
   return {
     /** Resolves once the message is committed (or found already stored); rejects with not_found for a chat the user does not own. */
     write: (input: PostUserMessage): Promise<PostedMessage> => commits.submit(input),
+    findStored,
   };
 }
 
