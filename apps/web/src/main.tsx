@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createApiClient, createRequestJson } from './api/client.ts';
 import { createStudyApi } from './api/studyApi.ts';
 import { App } from './App.tsx';
+import { browserStorage } from './browserStorage.ts';
 import { AppServicesProvider, type AppServices } from './AppContext.tsx';
 import { Connection, socketUrlFor } from './connection/connection.ts';
 import { createLazyMarkdown } from './markdown/lazyMarkdown.ts';
@@ -10,7 +11,7 @@ import { readParticipantIds } from './participant/participantIds.ts';
 import { createBrowserRouter, isResearchPath } from './router.ts';
 import { createChatController } from './store/controller.ts';
 import { createAppStore } from './store/createAppStore.ts';
-import { createDrafts, sessionDraftStorage } from './store/drafts.ts';
+import { createDrafts } from './store/drafts.ts';
 import { createStudyController } from './store/studyController.ts';
 import { connectTelemetryToBrowser, createTelemetryTransport, renderedLengthIn } from './telemetry/browser.ts';
 import { telemetryPolicy } from './telemetry/policy.ts';
@@ -37,7 +38,7 @@ function startParticipantApp(): void {
   const store = createAppStore();
   const router = createBrowserRouter(window);
   const participant = readParticipantIds(window.location.search);
-  const drafts = createDrafts(sessionDraftStorage());
+  const drafts = createDrafts(browserStorage('sessionStorage'));
   const chatController = createChatController({ store, api, connection, router, participant, drafts });
   const study = createStudyController({ store, api: studyApi, connection, openChat: (chatId) => void chatController.openChat(chatId) });
 

@@ -44,12 +44,3 @@ export function createDrafts(storage: DraftStorage | null): Drafts {
     },
   };
 }
-
-/** This tab's sessionStorage, or null where the browser refuses it. */
-export function sessionDraftStorage(): DraftStorage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
